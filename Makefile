@@ -1,0 +1,40 @@
+# The two commands of the README: `make book` and `make test`. Both bootstrap .venv first.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+PROFILE ?= cpu
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: book test venv vendor clean sync-notebooks
+
+venv: $(STAMP)
+
+$(STAMP): requirements.txt pyproject.toml
+	@echo "== creating $(VENV) from requirements.txt (exact pins) =="
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q -r requirements.txt
+	$(PY) -m pip install -q --no-deps --no-build-isolation -e .
+	$(PY) -c "import dldna, torch, torchvision, jupyter_book; print('dldna', dldna.__version__, '| torch', torch.__version__)"
+	$(PY) -m ipykernel install --sys-prefix --name python3 > /dev/null
+	touch $(STAMP)
+
+# MathJax, require.js and the ipywidgets HTML manager come from the npm registry at build time
+# and are served from the book itself, so the HTML works with no internet.
+vendor: $(STAMP)
+	$(PY) tools/vendor_js.py
+
+book: vendor
+	@echo "== building the book (profile: $(PROFILE)) into _build/html =="
+	DLDNA_PROFILE=$(PROFILE) $(VENV)/bin/jupyter-book build . -W -n --keep-going
+	@echo "open _build/html/index.html"
+
+test: vendor
+	$(PY) -m pytest -n 2 --dist loadgroup tests
+
+sync-notebooks: $(STAMP)
+	$(PY) tools/sync_notebooks.py
+
+clean:
+	rm -rf _build

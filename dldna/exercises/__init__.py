@@ -1,0 +1,54 @@
+"""Automatic checkers for the exercises: specific feedback, never just "wrong"."""
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Feedback:
+    """Result of a checker. Truthy when every check passed; renders as a coloured box."""
+
+    exercise: str
+    problems: list[str] = field(default_factory=list)
+    passed_checks: list[str] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return not self.problems
+
+    def __bool__(self) -> bool:
+        return self.passed
+
+    def expect(self, condition: bool, ok: str, problem: str) -> bool:
+        """Record one check; ``problem`` says what is wrong and how to fix it."""
+        (self.passed_checks.append(ok) if condition else self.problems.append(problem))
+        return bool(condition)
+
+    def __str__(self) -> str:
+        head = (f"✅ {self.exercise}: all {len(self.passed_checks)} checks passed."
+                if self.passed else f"❌ {self.exercise}: {len(self.problems)} problem(s).")
+        lines = [head] + [f"  ✔ {m}" for m in self.passed_checks] + [f"  ✘ {m}" for m in self.problems]
+        return "\n".join(lines)
+
+    __repr__ = __str__
+
+    def _repr_html_(self) -> str:
+        colour = "#e7f5ea" if self.passed else "#fbeaea"
+        items = "".join(f"<li>✔ {html.escape(m)}</li>" for m in self.passed_checks)
+        items += "".join(f"<li>✘ <b>{html.escape(m)}</b></li>" for m in self.problems)
+        head = html.escape(str(self).splitlines()[0])
+        return (f'<div style="background:{colour};padding:.5em 1em;border-radius:6px">'
+                f"{head}<ul>{items}</ul></div>")
+
+
+def call_safely(feedback: Feedback, fn, *args):
+    """Call the reader's function; turn 'not written yet' and crashes into feedback."""
+    try:
+        return fn(*args)
+    except NotImplementedError:
+        feedback.problems.append("not attempted yet: replace `raise NotImplementedError` "
+                                 "with your code")
+    except Exception as err:  # the reader's code crashed: say where, do not re-raise
+        feedback.problems.append(f"your function raised {type(err).__name__}: {err}")
+    return None

@@ -1,0 +1,75 @@
+"""Self-check quizzes that work everywhere: Jupyter, Colab and the static HTML book.
+
+Each option is an HTML ``<details>`` element: click it to see whether it is right and *why*.
+No JavaScript and no network are needed, so the quiz behaves the same offline.
+"""
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from typing import Sequence
+
+
+@dataclass(frozen=True)
+class Option:
+    text: str
+    correct: bool
+    why: str
+
+
+@dataclass(frozen=True)
+class Question:
+    """A question with options; ``options`` may be ``Option`` or ``(text, correct, why)`` tuples."""
+
+    prompt: str
+    options: Sequence
+
+    def __post_init__(self) -> None:
+        if not self.prompt.strip():
+            raise ValueError("prompt must not be empty")
+        opts = tuple(o if isinstance(o, Option) else Option(*o) for o in self.options)
+        if len(opts) < 2:
+            raise ValueError(f"question {self.prompt!r} needs at least 2 options, got {len(opts)}")
+        if not any(o.correct for o in opts):
+            raise ValueError(f"question {self.prompt!r} has no correct option")
+        for o in opts:
+            if not o.why.strip():
+                raise ValueError(f"option {o.text!r} of {self.prompt!r} has no explanation")
+        object.__setattr__(self, "options", opts)
+
+
+_CSS = """<style>
+.dldna-quiz{border:1px solid #c9d3e0;border-radius:6px;padding:.6em 1em;margin:1em 0}
+.dldna-quiz .q{font-weight:600;margin:.6em 0 .3em}
+.dldna-quiz details{margin:.2em 0 .2em 1em;padding:.15em .5em;border-radius:4px;background:#f5f7fa}
+.dldna-quiz summary{cursor:pointer}
+.dldna-quiz .ok{color:#17692b;font-weight:600}.dldna-quiz .no{color:#a3221b;font-weight:600}
+</style>"""
+
+
+def render_quiz(questions: Sequence[Question], title: str = "Check your understanding") -> str:
+    """The quiz as a self-contained HTML string."""
+    if not questions:
+        raise ValueError("questions must contain at least one Question")
+    parts = [_CSS, f'<div class="dldna-quiz"><p><b>{html.escape(title)}</b> '
+             "— click an answer to reveal whether it is right and why.</p>"]
+    for number, q in enumerate(questions, 1):
+        if not isinstance(q, Question):
+            raise TypeError(f"questions[{number - 1}] must be a Question, got {type(q).__name__}")
+        parts.append(f'<div class="q">{number}. {html.escape(q.prompt)}</div>')
+        for letter, o in zip("abcdefghij", q.options):
+            verdict = ('<span class="ok">Correct.</span>' if o.correct
+                       else '<span class="no">Not quite.</span>')
+            parts.append(f"<details><summary>({letter}) {html.escape(o.text)}</summary>"
+                         f"{verdict} {html.escape(o.why)}</details>")
+    parts.append("</div>")
+    return "\n".join(parts)
+
+
+def show_quiz(questions: Sequence[Question], title: str = "Check your understanding"):
+    """Display a quiz in a notebook (returns the IPython HTML object)."""
+    from IPython.display import HTML, display
+
+    obj = HTML(render_quiz(questions, title))
+    display(obj)
+    return obj
