@@ -1,0 +1,1 @@
+"""Benchmarks; run ``python -m dldna.bench`` to list them."""
