@@ -1,0 +1,142 @@
+"""Receptive fields of a stack of layers, computed with the textbook recursion (chapter 4).
+
+For layers with kernel k_l, stride s_l and padding p_l (in order from the input):
+
+* jump (distance in input pixels between neighbouring outputs): j_l = j_{l−1} · s_l, j_0 = 1
+* receptive field (input pixels seen by one output):            r_l = r_{l−1} + (k_l − 1) · j_{l−1}, r_0 = 1
+* first input pixel seen by output 0:                           a_l = a_{l−1} − p_l · j_{l−1},  a_0 = 0
+
+so output i of layer l sees input pixels a_l + i·j_l … a_l + i·j_l + r_l − 1 (before clipping
+to the image). The same numbers are measured from input gradients in :mod:`dldna.counting`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable, Sequence
+
+
+@dataclass(frozen=True)
+class Layer:
+    """One conv or pooling layer along one axis: kernel, stride, padding."""
+
+    kernel: int
+    stride: int = 1
+    padding: int = 0
+    name: str = ""
+
+    def __post_init__(self) -> None:
+        for field, value, minimum in (("kernel", self.kernel, 1), ("stride", self.stride, 1),
+                                      ("padding", self.padding, 0)):
+            if not isinstance(value, int) or isinstance(value, bool):
+                raise TypeError(f"layer {field} must be an int, got {value!r}")
+            if value < minimum:
+                raise ValueError(f"layer {field} must be ≥ {minimum}, got {value}")
+
+
+def as_layers(layers: Iterable) -> list[Layer]:
+    """Accept ``Layer`` objects or tuples ``(kernel, stride[, padding[, name]])``."""
+    result = []
+    for i, layer in enumerate(layers):
+        if isinstance(layer, Layer):
+            result.append(layer)
+        elif isinstance(layer, (tuple, list)) and 1 <= len(layer) <= 4:
+            result.append(Layer(*layer))
+        else:
+            raise TypeError(f"layers[{i}] must be a Layer or a tuple (kernel, stride[, padding]), "
+                            f"got {layer!r}")
+    return result
+
+
+@dataclass(frozen=True)
+class FieldStep:
+    """The receptive-field bookkeeping after one layer."""
+
+    layer: Layer
+    jump: int
+    size: int
+    start: int
+
+
+def receptive_field_table(layers: Iterable) -> list[FieldStep]:
+    """One :class:`FieldStep` per layer (jump, receptive field, first input pixel)."""
+    steps, jump, size, start = [], 1, 1, 0
+    for layer in as_layers(layers):
+        size = size + (layer.kernel - 1) * jump
+        start = start - layer.padding * jump
+        jump = jump * layer.stride
+        steps.append(FieldStep(layer, jump, size, start))
+    return steps
+
+
+def receptive_field(layers: Iterable) -> int:
+    """Receptive field (in input pixels, along one axis) of one output of the whole stack."""
+    table = receptive_field_table(layers)
+    return table[-1].size if table else 1
+
+
+def receptive_field_region(layers: Sequence, position: int, input_size: int | None = None
+                           ) -> tuple[int, int]:
+    """Input pixels ``(first, last)`` (inclusive) that output ``position`` depends on.
+
+    With ``input_size`` the range is clipped to the image (padding pixels are not pixels).
+    """
+    if not isinstance(position, int) or position < 0:
+        raise ValueError(f"position must be a non-negative int, got {position!r}")
+    table = receptive_field_table(layers)
+    if not table:
+        first = last = position
+    else:
+        step = table[-1]
+        first = step.start + position * step.jump
+        last = first + step.size - 1
+    if input_size is not None:
+        if position >= stack_output_size(layers, input_size):
+            raise ValueError(f"position {position} is outside the output of size "
+                             f"{stack_output_size(layers, input_size)} for input size {input_size}")
+        first, last = max(first, 0), min(last, input_size - 1)
+    return first, last
+
+
+def stack_output_size(layers: Iterable, input_size: int) -> int:
+    """Output length after the whole stack, with ⌊(n + 2p − k)/s⌋ + 1 at each layer."""
+    from .conv import output_size
+
+    n = input_size
+    for layer in as_layers(layers):
+        n = output_size(n, layer.kernel, layer.stride, layer.padding)
+    return n
+
+
+def parse_layers(text: str) -> list[Layer]:
+    """Parse ``"3/1, 2/2, 3/1p1"`` (kernel/stride, optional ``p`` padding) into layers."""
+    if not isinstance(text, str):
+        raise TypeError(f"text must be a string like '3/1, 2/2', got {type(text).__name__}")
+    layers = []
+    for i, item in enumerate(part.strip() for part in text.split(",")):
+        if not item:
+            continue
+        body, _, pad = item.lower().partition("p")
+        kernel, _, stride = body.partition("/")
+        try:
+            layers.append(Layer(int(kernel), int(stride or 1), int(pad or 0)))
+        except ValueError as err:
+            raise ValueError(f"layer {i + 1} {item!r} is not 'kernel/stride' "
+                             f"(optionally 'p<padding>'): {err}") from None
+    if not layers:
+        raise ValueError(f"no layers found in {text!r}; write e.g. '3/1, 2/2, 3/1'")
+    return layers
+
+
+def layers_from_model(model) -> list[Layer]:
+    """The conv and pooling layers of a PyTorch model (in registration order), height axis."""
+    import torch.nn as nn
+
+    layers = []
+    for name, module in model.named_modules():
+        if isinstance(module, (nn.Conv2d, nn.MaxPool2d, nn.AvgPool2d)):
+            k, s, p = (module.kernel_size, module.stride, module.padding)
+            first = (lambda v: v[0] if isinstance(v, tuple) else v)
+            if isinstance(module, nn.Conv2d) and first(module.dilation) != 1:
+                raise ValueError(f"layer {name} has dilation {module.dilation}; not supported")
+            layers.append(Layer(first(k), first(s), first(p), name))
+    return layers
