@@ -178,7 +178,7 @@ def _read_idx(path: Path) -> np.ndarray:
     if data.size != int(np.prod(dims)):
         raise ValueError(f"{path} is truncated: expected {int(np.prod(dims))} values, "
                          f"found {data.size}")
-    return data.reshape(dims)
+    return data.reshape(dims).copy()  # frombuffer is read-only; torch wants writable memory
 
 
 def _find(folder: Path, stem: str) -> Path | None:

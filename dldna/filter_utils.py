@@ -189,6 +189,8 @@ def create_conv_animation(grid=None, kernel=None, *, fps: int = 2, dpi: int = 72
     from matplotlib.patches import Rectangle
     from IPython.display import HTML
 
+    from .notebook import animation_html
+
     if grid is None:  # a dark-to-bright vertical edge with a bright dot
         grid = np.array([[0, 0, 0, 9, 9, 9], [0, 0, 0, 9, 9, 9], [0, 0, 5, 9, 9, 9],
                          [0, 0, 0, 9, 9, 9], [0, 0, 0, 9, 9, 9], [0, 0, 0, 9, 9, 9]])
@@ -233,6 +235,6 @@ def create_conv_animation(grid=None, kernel=None, *, fps: int = 2, dpi: int = 72
 
     fig.tight_layout(rect=(0, 0.06, 1, 1))
     animation = FuncAnimation(fig, draw, frames=oh * ow, interval=1000 / fps, blit=False)
-    html = HTML(animation.to_jshtml(fps=fps, default_mode="once"))
+    html = HTML(animation_html(animation, fps=fps))
     plt.close(fig)
     return html

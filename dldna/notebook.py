@@ -31,3 +31,23 @@ def use_book_style() -> None:
         "font.size": 10,
         "animation.html": "jshtml",
     })
+
+
+# matplotlib's JavaScript player links Font Awesome from a CDN for its button icons. The book must
+# work offline, so the link is dropped and each icon becomes a plain Unicode symbol.
+_PLAYER_ICONS = {
+    "fa fa-minus": "−", "fa fa-fast-backward": "⏮", "fa fa-step-backward": "⏪",
+    "fa fa-play fa-flip-horizontal": "◀", "fa fa-pause": "⏸", "fa fa-play": "▶",
+    "fa fa-step-forward": "⏩", "fa fa-fast-forward": "⏭", "fa fa-plus": "+",
+}
+
+
+def animation_html(animation, *, fps: int | None = None, default_mode: str = "once") -> str:
+    """A matplotlib animation as a self-contained HTML player with no network requests."""
+    import re
+
+    html = animation.to_jshtml(fps=fps, default_mode=default_mode)
+    html = re.sub(r'<link rel="stylesheet"\s+href="https?://[^"]*font-awesome[^"]*">', "", html)
+    for css_class, symbol in sorted(_PLAYER_ICONS.items(), key=lambda kv: -len(kv[0])):
+        html = html.replace(f'<i class="{css_class}"></i>', symbol)
+    return html

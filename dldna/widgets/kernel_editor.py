@@ -1,0 +1,77 @@
+"""Kernel editor: type nine numbers, see the filtered photo at once (chapter 1)."""
+from __future__ import annotations
+
+import numpy as np
+
+from ..filter_utils import KERNELS, as_kernel, correlate2d, is_signed, to_grey
+from ..photos import PHOTOS, photo
+
+
+def kernel_editor_figure(image=None, kernel="sharpen", *, title: str | None = None):
+    """The pure part of the widget: the image, the kernel as numbers and the response."""
+    import matplotlib.pyplot as plt
+
+    grey = to_grey(photo("camera", grey=True) if image is None else image)
+    ker = as_kernel(kernel)
+    response = correlate2d(grey, ker)
+    fig, (ax_img, ax_k, ax_out) = plt.subplots(
+        1, 3, figsize=(10, 3.6), gridspec_kw={"width_ratios": [3, 1.2, 3]})
+    ax_img.imshow(grey, cmap="gray")
+    ax_img.set_title("input")
+    limit = np.abs(ker).max() or 1.0
+    ax_k.imshow(ker, cmap="RdBu_r", vmin=-limit, vmax=limit)
+    for (r, c), v in np.ndenumerate(ker):
+        ax_k.text(c, r, f"{v:.3g}", ha="center", va="center", fontsize=9)
+    ax_k.set_title(f"kernel (sum {ker.sum():.3g})")
+    if is_signed(ker):
+        lim = float(np.percentile(np.abs(response), 99.5)) or 1.0
+        shown = ax_out.imshow(response, cmap="RdBu_r", vmin=-lim, vmax=lim)
+    else:
+        shown = ax_out.imshow(response, cmap="gray", vmin=response.min(), vmax=response.max())
+    ax_out.set_title(f"response, range [{response.min():.0f}, {response.max():.0f}]")
+    fig.colorbar(shown, ax=ax_out, fraction=0.046, pad=0.03)
+    for ax in (ax_img, ax_k, ax_out):
+        ax.set_xticks([]), ax.set_yticks([])
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def kernel_editor(image_name: str = "camera", kernel="sharpen"):
+    """A 3×3 grid of number boxes, a preset menu and a photo menu driving the live figure."""
+    import ipywidgets as w
+    import matplotlib.pyplot as plt
+    from IPython.display import display
+
+    start = as_kernel(kernel)
+    if start.shape != (3, 3):
+        raise ValueError(f"kernel must be 3×3 for the editor, got shape {start.shape}")
+    if image_name not in PHOTOS:
+        raise ValueError(f"image_name={image_name!r} is not a bundled photo; known: {', '.join(PHOTOS)}")
+    cells = [w.FloatText(value=float(v), step=0.5, layout=w.Layout(width="70px"))
+             for v in start.ravel()]
+    grid = w.GridBox(cells, layout=w.Layout(grid_template_columns="repeat(3, 75px)"))
+    preset = w.Dropdown(options=["(custom)"] + list(KERNELS), value="(custom)", description="preset")
+    picture = w.Dropdown(options=list(PHOTOS), value=image_name, description="photo")
+    out = w.Output()
+
+    def redraw(*_):
+        values = np.array([c.value for c in cells]).reshape(3, 3)
+        with out:
+            out.clear_output(wait=True)
+            fig = kernel_editor_figure(photo(picture.value, grey=True), values)
+            display(fig)
+            plt.close(fig)
+
+    def apply_preset(change):
+        if change["new"] in KERNELS:
+            for cell, v in zip(cells, KERNELS[change["new"]].ravel()):
+                cell.value = float(v)
+
+    for c in cells:
+        c.observe(redraw, names="value")
+    picture.observe(redraw, names="value")
+    preset.observe(apply_preset, names="value")
+    redraw()
+    return w.VBox([w.HBox([w.VBox([w.Label("kernel (3×3)"), grid]), w.VBox([preset, picture])]), out])

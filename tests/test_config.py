@@ -1,0 +1,63 @@
+import numpy as np
+import pytest
+import torch
+
+import dldna
+from dldna.config import Profile, get_profile
+
+
+def test_profile_from_environment(monkeypatch):
+    for name in ("smoke", "cpu", "gpu"):
+        monkeypatch.setenv("DLDNA_PROFILE", name)
+        assert get_profile().name == name
+
+
+def test_profile_default_follows_cuda(monkeypatch):
+    monkeypatch.delenv("DLDNA_PROFILE", raising=False)
+    assert get_profile().name == ("gpu" if torch.cuda.is_available() else "cpu")
+
+
+def test_unknown_profile_is_rejected(monkeypatch):
+    monkeypatch.setenv("DLDNA_PROFILE", "fast")
+    with pytest.raises(ValueError, match="DLDNA_PROFILE='fast'.*smoke, cpu, gpu"):
+        get_profile()
+
+
+def test_pick_returns_the_profile_value():
+    assert Profile("cpu").pick(smoke=1, cpu=2, gpu=3) == 2
+    assert Profile("smoke").is_smoke
+
+
+def test_seed_everything_makes_runs_repeatable():
+    dldna.seed_everything(123)
+    a = (torch.rand(3), np.random.rand(3))
+    dldna.seed_everything(123)
+    b = (torch.rand(3), np.random.rand(3))
+    assert torch.equal(a[0], b[0]) and np.array_equal(a[1], b[1])
+
+
+@pytest.mark.parametrize("bad", [-1, 1.5, "0", None, True])
+def test_seed_rejects_bad_values(bad):
+    with pytest.raises(ValueError, match="seed must be a non-negative integer"):
+        dldna.seed_everything(bad)
+
+
+def test_device_and_cache(monkeypatch, tmp_path):
+    assert dldna.get_device().type in ("cpu", "cuda")
+    if not torch.cuda.is_available():
+        with pytest.raises(ValueError, match="prefer='cuda'"):
+            dldna.get_device("cuda")
+    monkeypatch.setenv("DLDNA_CACHE", str(tmp_path / "c"))
+    assert dldna.cache_dir() == tmp_path / "c" and (tmp_path / "c").is_dir()
+
+
+def test_downloads_only_when_allowed(monkeypatch):
+    monkeypatch.setenv("DLDNA_DOWNLOAD", "0")
+    monkeypatch.setenv("DLDNA_PROFILE", "gpu")
+    assert not dldna.downloads_allowed()
+    monkeypatch.delenv("DLDNA_DOWNLOAD")
+    assert dldna.downloads_allowed()
+    monkeypatch.setenv("DLDNA_PROFILE", "cpu")
+    assert not dldna.downloads_allowed()
+    monkeypatch.setenv("DLDNA_DOWNLOAD", "1")
+    assert dldna.downloads_allowed()

@@ -1,0 +1,166 @@
+import gzip
+import pickle
+
+import numpy as np
+import pytest
+import torch
+import torchvision
+
+from dldna import data
+
+
+# ---------------------------------------------------------------- bundled datasets
+
+def test_mnist5k_is_shuffled_balanced_and_disjoint():
+    train, test = data.load("mnist5k", "train"), data.load("mnist5k", "test")
+    assert train.images.shape == (4000, 1, 28, 28) and test.images.shape == (1000, 1, 28, 28)
+    assert train.images.dtype == torch.uint8
+    counts = torch.bincount(test.labels, minlength=10)
+    assert counts.min() >= 70, f"test split is not shuffled across classes: {counts.tolist()}"
+    assert train.labels[:50].unique().numel() > 5  # not sorted by label
+    train_rows = {row.tobytes() for row in train.images.numpy().reshape(4000, -1)}
+    assert not any(row.tobytes() in train_rows for row in test.images.numpy().reshape(1000, -1)[:200])
+    assert train.name.startswith("MNIST-5k") and train.stand_in_for is None
+
+
+def test_items_are_float_in_unit_range():
+    ds = data.load("digits", "test")
+    x, y = ds[0]
+    assert x.dtype == torch.float32 and x.shape == (1, 8, 8) and 0 <= x.min() and x.max() <= 1
+    assert isinstance(y, int) and ds.num_classes == 10
+
+
+def test_photo_patches_are_colour_32px_and_split_by_region():
+    train, test = data.load("photo-patches", "train"), data.load("photo-patches", "test")
+    assert train.image_shape == (3, 32, 32) and len(train) == 5000 and len(test) == 1000
+    assert torch.bincount(train.labels).tolist() == [500] * 10
+    assert train.classes == data.PATCH_PHOTOS
+    assert "patches" in train.name
+
+
+def test_subset_keeps_every_class():
+    ds = data.load("mnist5k", "train").subset(50, seed=3)
+    assert len(ds) == 50 and torch.bincount(ds.labels, minlength=10).min() == 5
+    with pytest.raises(ValueError, match="n must be a positive integer"):
+        ds.subset(0)
+
+
+def test_loader_batches():
+    batch_x, batch_y = next(iter(data.load("digits", "train").loader(16, shuffle=True)))
+    assert batch_x.shape == (16, 1, 8, 8) and batch_y.shape == (16,)
+
+
+def test_unknown_name_lists_known_ones():
+    with pytest.raises(ValueError, match="known datasets: mnist5k, digits, photo-patches"):
+        data.load("imagenet")
+    with pytest.raises(ValueError, match="split='val'.*train, test"):
+        data.load("mnist5k", split="val")
+    with pytest.raises(TypeError, match="name must be a string"):
+        data.load(10)
+
+
+# ---------------------------------------------------------------- stand-ins when offline
+
+@pytest.mark.parametrize("name, stand_in, shape", [
+    ("fashion-mnist", "MNIST-5k", (1, 28, 28)),
+    ("cifar10", "Photo-patches", (3, 32, 32)),
+    ("cifar100", "Photo-patches", (3, 32, 32)),
+])
+def test_missing_download_falls_back_visibly(name, stand_in, shape, tmp_path, capsys):
+    ds = data.load(name, "test", root=tmp_path, download=False)
+    line = capsys.readouterr().out.strip()
+    assert line.count("\n") == 0 and "unavailable" in line and stand_in in line
+    assert ds.name.startswith(stand_in) and ds.stand_in_for is not None
+    assert ds.image_shape == shape
+
+
+def test_failed_download_falls_back(tmp_path, capsys, monkeypatch):
+    def offline(*args, **kwargs):
+        raise OSError("network is unreachable")
+
+    monkeypatch.setattr(data, "_download", offline)
+    ds = data.load("cifar10", "train", root=tmp_path, download=True)
+    assert "download failed (OSError: network is unreachable)" in capsys.readouterr().out
+    assert ds.stand_in_for == "CIFAR-10"
+
+
+# ---------------------------------------------------------------- the real loading path, offline
+
+def _write_idx(path, array, compress):
+    header = bytes([0, 0, 0x08, array.ndim]) + b"".join(d.to_bytes(4, "big") for d in array.shape)
+    payload = header + array.astype(np.uint8).tobytes()
+    if compress:
+        path = path.with_name(path.name + ".gz")
+        with gzip.open(path, "wb") as fh:
+            fh.write(payload)
+    else:
+        path.write_bytes(payload)
+
+
+@pytest.mark.parametrize("compress", [False, True])
+def test_fashion_mnist_from_torchvision_layout(tmp_path, compress):
+    raw = tmp_path / "FashionMNIST" / "raw"
+    raw.mkdir(parents=True)
+    rng = np.random.default_rng(0)
+    for prefix, n in (("train", 12), ("t10k", 5)):
+        _write_idx(raw / f"{prefix}-images-idx3-ubyte", rng.integers(0, 256, (n, 28, 28)), compress)
+        _write_idx(raw / f"{prefix}-labels-idx1-ubyte", rng.integers(0, 10, (n,)), compress)
+    ds = data.load("fashion-mnist", "train", root=tmp_path)
+    assert ds.name == "Fashion-MNIST" and ds.stand_in_for is None and len(ds) == 12
+    assert ds.classes[9] == "Ankle boot"
+    if not compress:  # torchvision reads the very same files: the formats agree
+        tv = torchvision.datasets.FashionMNIST(str(tmp_path), train=True, download=False)
+        assert torch.equal(tv.data, ds.images[:, 0]) and torch.equal(tv.targets, ds.labels)
+
+
+def test_truncated_idx_file_is_an_error(tmp_path):
+    raw = tmp_path / "FashionMNIST" / "raw"
+    raw.mkdir(parents=True)
+    _write_idx(raw / "t10k-images-idx3-ubyte", np.zeros((3, 28, 28)), False)
+    (raw / "t10k-images-idx3-ubyte").write_bytes((raw / "t10k-images-idx3-ubyte").read_bytes()[:-10])
+    _write_idx(raw / "t10k-labels-idx1-ubyte", np.zeros(3), False)
+    with pytest.raises(ValueError, match="truncated"):
+        data.load("fashion-mnist", "test", root=tmp_path)
+
+
+def _pickle(path, obj):
+    with open(path, "wb") as fh:
+        pickle.dump(obj, fh)
+
+
+def test_cifar10_from_torchvision_layout(tmp_path, monkeypatch):
+    folder = tmp_path / "cifar-10-batches-py"
+    folder.mkdir()
+    rng = np.random.default_rng(1)
+    names = ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"]
+    for i in range(1, 6):
+        _pickle(folder / f"data_batch_{i}", {"data": rng.integers(0, 256, (4, 3072), dtype=np.uint8),
+                                              "labels": rng.integers(0, 10, 4).tolist()})
+    _pickle(folder / "test_batch", {"data": rng.integers(0, 256, (3, 3072), dtype=np.uint8),
+                                    "labels": [1, 2, 3]})
+    _pickle(folder / "batches.meta", {"label_names": names})
+    train = data.load("cifar10", "train", root=tmp_path)
+    assert train.name == "CIFAR-10" and len(train) == 20 and train.classes[3] == "cat"
+    # torchvision checks MD5 sums of the real files; skip only that check to compare the reading.
+    monkeypatch.setattr(torchvision.datasets.cifar, "check_integrity", lambda *args: True)
+    tv = torchvision.datasets.CIFAR10(str(tmp_path), train=True, download=False)
+    assert np.array_equal(tv.data, train.images.permute(0, 2, 3, 1).numpy())
+    assert tv.targets == train.labels.tolist()
+
+
+def test_cifar100_fine_labels(tmp_path):
+    folder = tmp_path / "cifar-100-python"
+    folder.mkdir()
+    for split, n in (("train", 6), ("test", 2)):
+        _pickle(folder / split, {"data": np.zeros((n, 3072), np.uint8), "fine_labels": [99] * n,
+                                 "coarse_labels": [0] * n})
+    _pickle(folder / "meta", {"fine_label_names": [f"c{i}" for i in range(100)]})
+    ds = data.load("cifar100", "test", root=tmp_path)
+    assert ds.num_classes == 100 and ds.labels.tolist() == [99, 99] and ds.name == "CIFAR-100"
+
+
+def test_dataset_validates_its_tensors():
+    with pytest.raises(TypeError, match="uint8 N×C×H×W"):
+        data.ImageDataset(torch.zeros(2, 1, 4, 4), torch.zeros(2, dtype=torch.long), ("a",), "x", "train")
+    with pytest.raises(ValueError, match="labels must have shape"):
+        data.ImageDataset(torch.zeros(2, 1, 4, 4, dtype=torch.uint8), torch.zeros(3), ("a",), "x", "train")

@@ -1,0 +1,106 @@
+import numpy as np
+import pytest
+import torch
+from scipy import ndimage
+
+from dldna import filter_utils as fu
+from dldna.photos import photo
+
+
+@pytest.mark.parametrize("name", list(fu.KERNELS))
+def test_same_padding_matches_scipy(name):
+    image = photo("coins", grey=True)[:60, :70].astype(float)
+    ours = fu.correlate2d(image, name)
+    theirs = ndimage.correlate(image, fu.KERNELS[name], mode="mirror")
+    assert ours.shape == image.shape
+    np.testing.assert_allclose(ours, theirs, atol=1e-9)
+
+
+def test_valid_padding_and_convolution_flip():
+    rng = np.random.default_rng(0)
+    image, kernel = rng.normal(size=(9, 11)), rng.normal(size=(3, 4))
+    valid = fu.correlate2d(image, kernel, padding="valid")
+    assert valid.shape == (7, 8)
+    assert np.isclose(valid[2, 5], (image[2:5, 5:9] * kernel).sum())
+    torch_ref = torch.nn.functional.conv2d(torch.tensor(image)[None, None], torch.tensor(kernel)[None, None])
+    np.testing.assert_allclose(valid, torch_ref[0, 0].numpy(), atol=1e-12)
+    np.testing.assert_allclose(fu.convolve2d(image, "sobel_x"), -fu.correlate2d(image, "sobel_x"))
+
+
+def test_colour_images_are_converted_to_luminance():
+    rgb = photo("coffee")
+    np.testing.assert_allclose(fu.to_grey(rgb), rgb @ np.array([0.299, 0.587, 0.114]))
+
+
+def test_signed_responses_are_not_clipped():
+    responses = fu.filter_responses(photo("camera", grey=True), ["laplacian", "gradient_magnitude"])
+    assert responses["laplacian"].min() < 0 < responses["laplacian"].max()
+    assert responses["gradient_magnitude"].min() >= 0
+    assert fu.is_signed("sobel_x") and not fu.is_signed("box_blur")
+
+
+def test_show_filter_effects_draws_signed_maps_centred_on_zero():
+    fig = fu.show_filter_effects(kernels=["box_blur", "laplacian"])
+    images = [ax.images[0] for ax in fig.axes if ax.images]
+    assert len(images) == 3  # original + two responses
+    lap = images[2]
+    assert lap.get_cmap().name == "RdBu_r"
+    low, high = lap.get_clim()
+    assert low == -high and np.asarray(lap.get_array()).min() < 0
+
+
+def test_show_filter_effects_on_a_readers_image():
+    fig = fu.show_filter_effects(np.random.default_rng(0).random((20, 30)), kernels=["sharpen"])
+    assert "your image" in fig._suptitle.get_text()
+
+
+def test_conv_animation_plays_offline():
+    html = fu.create_conv_animation().data
+    assert html.count("frames[") >= 16  # 6×6 grid, 3×3 kernel: 4×4 positions
+    assert "https://" not in html and "<script" in html
+
+
+# ------------------------------------------------------------------ bad input
+
+@pytest.mark.parametrize("image, error, message", [
+    (np.zeros(10), ValueError, r"image must be 2-D \(H×W\) or 3-D \(H×W×C\), got shape \(10,\)"),
+    (np.zeros((4, 4, 4, 4)), ValueError, "image must be 2-D"),
+    (np.array([["a", "b"], ["c", "d"]]), TypeError, "image must have a numeric dtype.*<U1"),
+    (np.zeros((8, 8, 5)), ValueError, "image must have 1 or 3 channels.*got 5 channels"),
+    (np.zeros((8, 8, 2)), ValueError, "got 2 channels"),
+    ("camera.png", TypeError, "image must be an array of pixel values, got str"),
+    (np.zeros((0, 5)), ValueError, "image is empty"),
+    (np.full((4, 4), np.nan), ValueError, "image contains NaN"),
+])
+def test_bad_images_are_named(image, error, message):
+    with pytest.raises(error, match=message):
+        fu.correlate2d(image, "sobel_x")
+
+
+@pytest.mark.parametrize("kernel, error, message", [
+    (np.zeros((0, 0)), ValueError, r"kernel is empty \(shape \(0, 0\)\)"),
+    ([], ValueError, "kernel is empty"),
+    (np.ones(3), ValueError, r"kernel must be 2-D \(kh×kw\), got shape \(3,\)"),
+    (np.array([["x"]]), TypeError, "kernel must have a numeric dtype"),
+    ("blurry", ValueError, "kernel name 'blurry' is unknown; known kernels: identity"),
+])
+def test_bad_kernels_are_named(kernel, error, message):
+    with pytest.raises(error, match=message):
+        fu.correlate2d(np.zeros((8, 8)), kernel)
+
+
+def test_kernel_larger_than_image_and_bad_options():
+    with pytest.raises(ValueError, match=r"kernel of shape \(5, 5\) is larger than"):
+        fu.correlate2d(np.zeros((3, 3)), np.ones((5, 5)), padding="valid")
+    with pytest.raises(ValueError, match="padding must be 'same' or 'valid'"):
+        fu.correlate2d(np.zeros((8, 8)), "sobel_x", padding="full")
+    with pytest.raises(ValueError, match="boundary must be 'reflect' or 'zero'"):
+        fu.correlate2d(np.zeros((8, 8)), "sobel_x", boundary="wrap")
+
+
+def test_named_kernels_are_read_only():
+    with pytest.raises(ValueError):
+        fu.KERNELS["sobel_x"][0, 0] = 5
+    k = fu.get_kernel("sobel_x")
+    k[0, 0] = 5  # a copy may be edited
+    assert fu.KERNELS["sobel_x"][0, 0] == -1

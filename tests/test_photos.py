@@ -1,0 +1,24 @@
+import numpy as np
+import pytest
+
+from dldna.photos import PHOTOS, describe, photo
+
+
+@pytest.mark.parametrize("name", PHOTOS)
+def test_every_bundled_photo_loads_offline(name):
+    colour, grey = photo(name), photo(name, grey=True)
+    assert colour.dtype == np.uint8 and colour.ndim == 3 and colour.shape[2] == 3
+    assert grey.ndim == 2 and grey.shape == colour.shape[:2]
+    assert colour.std() > 5  # a real picture, not a blank array
+    assert describe(name)
+
+
+def test_photo_is_a_copy():
+    a = photo("coffee")
+    a[:] = 0
+    assert photo("coffee").max() > 0
+
+
+def test_unknown_photo():
+    with pytest.raises(ValueError, match="known photos: astronaut"):
+        photo("eagle")
