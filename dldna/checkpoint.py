@@ -1,0 +1,122 @@
+"""Checkpoints that survive a crash: atomic writes, safe loads, all-or-nothing restores.
+
+* :func:`save_checkpoint` writes to a temporary file in the same folder and renames it over the
+  old one (``os.replace``), so a kill at any moment leaves either the old or the new file, never a
+  half-written one.
+* :func:`load_checkpoint` always uses ``torch.load(..., weights_only=True)`` (no pickled code is
+  ever run) and turns a truncated, corrupt or foreign file into a :class:`CheckpointError` that
+  says what is wrong.
+* :func:`restore_model` checks every key and shape *before* copying anything, then loads with
+  ``strict=True``: a model is either fully restored or left untouched.
+"""
+from __future__ import annotations
+
+import os
+import random
+import tempfile
+from pathlib import Path
+from typing import Any, Mapping
+
+import numpy as np
+import torch
+from torch import nn
+
+FORMAT = "dldna-checkpoint-v1"
+
+
+class CheckpointError(ValueError):
+    """A checkpoint that cannot be used: missing, truncated, foreign or for another model."""
+
+
+def save_checkpoint(path: str | Path, state: Mapping[str, Any], *, kind: str = FORMAT) -> Path:
+    """Write ``state`` (tensors, numbers, strings, lists, dicts) atomically to ``path``."""
+    path = Path(path).expanduser().resolve()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    payload = {"format": kind, **state}
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            torch.save(payload, fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)  # atomic on POSIX and Windows
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    return path
+
+
+def load_checkpoint(path: str | Path, *, kind: str = FORMAT) -> dict[str, Any]:
+    """Read a checkpoint written by :func:`save_checkpoint`; clear errors for anything else."""
+    path = Path(path).expanduser()
+    if not path.is_file():
+        raise CheckpointError(f"no checkpoint at {path}")
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as err:  # truncated zip, random bytes, pickled code ...
+        raise CheckpointError(f"{path} is not a readable checkpoint (truncated or corrupt?): "
+                              f"{type(err).__name__}: {str(err)[:200]}") from err
+    if not isinstance(state, dict) or state.get("format") != kind:
+        found = state.get("format") if isinstance(state, dict) else type(state).__name__
+        raise CheckpointError(f"{path} is not a {kind} file (found format {found!r}); "
+                              "it was not written by this library")
+    return state
+
+
+def check_state_dict(model: nn.Module, state_dict: Mapping[str, torch.Tensor],
+                     what: str = "checkpoint") -> None:
+    """Raise :class:`CheckpointError` unless ``state_dict`` has exactly the model's keys/shapes."""
+    if not isinstance(state_dict, Mapping):
+        raise CheckpointError(f"the {what} holds no model weights")
+    own = model.state_dict()
+    missing = sorted(set(own) - set(state_dict))
+    unexpected = sorted(set(state_dict) - set(own))
+    wrong = [f"{k}: {tuple(state_dict[k].shape)} vs {tuple(v.shape)}" for k, v in own.items()
+             if k in state_dict and tuple(state_dict[k].shape) != tuple(v.shape)]
+    if missing or unexpected or wrong:
+        parts = []
+        if missing:
+            parts.append(f"missing {len(missing)} key(s), e.g. {missing[:3]}")
+        if unexpected:
+            parts.append(f"{len(unexpected)} unexpected key(s), e.g. {unexpected[:3]}")
+        if wrong:
+            parts.append(f"{len(wrong)} shape mismatch(es), e.g. {wrong[:2]} (file vs model)")
+        raise CheckpointError(f"the {what} does not fit {type(model).__name__}: "
+                              + "; ".join(parts))
+
+
+def restore_model(model: nn.Module, state_dict: Mapping[str, torch.Tensor],
+                  what: str = "checkpoint") -> None:
+    """Load weights all-or-nothing: validate first, then ``load_state_dict(strict=True)``."""
+    check_state_dict(model, state_dict, what)
+    model.load_state_dict(state_dict, strict=True)
+
+
+# --------------------------------------------------------------------------------------------
+# Random-number-generator states, stored as plain tensors/ints so weights_only loading works.
+
+def rng_state() -> dict[str, Any]:
+    """Every global RNG the training loop touches (Python, NumPy, torch CPU and CUDA)."""
+    version, internal, gauss = random.getstate()
+    kind, keys, pos, has_gauss, cached = np.random.get_state()
+    state = {
+        "python": [version, list(internal), gauss],
+        "numpy": [kind, torch.from_numpy(np.asarray(keys, dtype=np.int64)), int(pos),
+                  int(has_gauss), float(cached)],
+        "torch": torch.get_rng_state(),
+    }
+    if torch.cuda.is_available():
+        state["cuda"] = torch.cuda.get_rng_state_all()
+    return state
+
+
+def set_rng_state(state: Mapping[str, Any]) -> None:
+    """Undo :func:`rng_state`: put every global RNG back where it was."""
+    version, internal, gauss = state["python"]
+    random.setstate((version, tuple(internal), gauss))
+    kind, keys, pos, has_gauss, cached = state["numpy"]
+    np.random.set_state((kind, keys.numpy().astype(np.uint32), pos, has_gauss, cached))
+    torch.set_rng_state(state["torch"])
+    if "cuda" in state and torch.cuda.is_available():
+        torch.cuda.set_rng_state_all(state["cuda"])
