@@ -78,22 +78,29 @@ def receptive_field_region(layers: Sequence, position: int, input_size: int | No
                            ) -> tuple[int, int]:
     """Input pixels ``(first, last)`` (inclusive) that output ``position`` depends on.
 
-    With ``input_size`` the range is clipped to the image (padding pixels are not pixels).
+    With ``input_size`` the range is clipped to the real pixels at every layer (padding adds
+    zeros, not pixels); without it the closed formula gives the unclipped range.
     """
     if not isinstance(position, int) or position < 0:
         raise ValueError(f"position must be a non-negative int, got {position!r}")
-    table = receptive_field_table(layers)
-    if not table:
-        first = last = position
-    else:
-        step = table[-1]
+    layers = as_layers(layers)
+    if input_size is None:  # the closed formula: a_L + i·j_L … + r_L − 1
+        if not layers:
+            return position, position
+        step = receptive_field_table(layers)[-1]
         first = step.start + position * step.jump
-        last = first + step.size - 1
-    if input_size is not None:
-        if position >= stack_output_size(layers, input_size):
-            raise ValueError(f"position {position} is outside the output of size "
-                             f"{stack_output_size(layers, input_size)} for input size {input_size}")
-        first, last = max(first, 0), min(last, input_size - 1)
+        return first, first + step.size - 1
+    sizes = [input_size]
+    for layer in layers:
+        sizes.append(stack_output_size([layer], sizes[-1]))
+    if position >= sizes[-1]:
+        raise ValueError(f"position {position} is outside the output of size {sizes[-1]} "
+                         f"for input size {input_size}")
+    # Walk back layer by layer, dropping padding at every layer (not only at the input).
+    first = last = position
+    for layer, n_in in zip(reversed(layers), reversed(sizes[:-1])):
+        first = max(first * layer.stride - layer.padding, 0)
+        last = min(last * layer.stride - layer.padding + layer.kernel - 1, n_in - 1)
     return first, last
 
 
