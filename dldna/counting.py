@@ -1,0 +1,208 @@
+"""Counting what a CNN costs: parameters, multiply-adds, receptive fields (chapter 4).
+
+* :func:`compare_parameter_counts` / :func:`show_example` – parameter sharing: a 3×3 conv
+  (1 → 1 channel) against a fully connected layer mapping an n×n image to an n×n image.
+* :func:`layer_table` – per-layer output shape, parameters and FLOPs of any model, with the
+  FLOPs measured by ``torch.utils.flop_counter.FlopCounterMode`` (one multiply-add = 2 FLOPs).
+* :func:`conv_macs` – the closed formula H_out·W_out·C_out·k²·C_in, checked against the counter.
+* :func:`gradient_receptive_field` – which input pixels change one output, read from the
+  gradient of that output with respect to the input.
+"""
+from __future__ import annotations
+
+import copy
+from contextlib import contextmanager
+from typing import Iterable, Sequence
+
+import torch
+import torch.nn as nn
+from torch.utils.flop_counter import FlopCounterMode
+
+
+def count_parameters(module: nn.Module, trainable_only: bool = False) -> int:
+    """Number of parameters (all, or only those with ``requires_grad``)."""
+    return sum(p.numel() for p in module.parameters() if p.requires_grad or not trainable_only)
+
+
+def compare_parameter_counts(input_sizes: Iterable[int] = (8, 16, 32, 64, 128)):
+    """Conv2d(1, 1, 3) vs Linear(n², n²) for each n: both map an n×n image to an n×n image.
+
+    The layers are built and their parameters counted (nothing typed): the convolution has
+    3·3 + 1 = 10 whatever n, the linear layer n²·n² + n². Returns a ``pandas.DataFrame``.
+    """
+    import pandas as pd
+
+    rows = []
+    for n in input_sizes:
+        if not isinstance(n, int) or isinstance(n, bool) or n < 3:
+            raise ValueError(f"input sizes must be ints ≥ 3 (the kernel is 3×3), got {n!r}")
+        conv = count_parameters(nn.Conv2d(1, 1, 3, padding=1))
+        with torch.device("meta"):  # no memory is allocated: n = 128 would need 1 GiB
+            linear = count_parameters(nn.Linear(n * n, n * n))
+        rows.append({"n": n, "image": f"{n}×{n}", "conv_params": conv, "linear_params": linear,
+                     "ratio": linear / conv, "reduction_percent": 100 * (1 - conv / linear)})
+    return pd.DataFrame(rows).set_index("n")
+
+
+def show_example(size: int = 32) -> dict:
+    """Print and return the parameter-sharing example for one image size."""
+    row = compare_parameter_counts([size]).loc[size]
+    result = {"size": size, "conv_params": int(row.conv_params),
+              "linear_params": int(row.linear_params), "ratio": float(row.ratio),
+              "reduction_percent": float(row.reduction_percent)}
+    linear_name = f"Linear({size}², {size}²):"
+    print(f"{size}×{size} image → {size}×{size} output\n"
+          f"  {'Conv2d(1, 1, 3):':<22}{result['conv_params']:>14,} parameters\n"
+          f"  {linear_name:<22}{result['linear_params']:>14,} parameters\n"
+          f"  the convolution needs {result['ratio']:,.0f}× fewer "
+          f"({result['reduction_percent']:.4f} % fewer)")
+    return result
+
+
+def conv_params(c_in: int, c_out: int, k: int, bias: bool = True) -> int:
+    """Parameters of a k×k convolution: C_out·C_in·k² weights (+ C_out biases)."""
+    return c_out * c_in * k * k + (c_out if bias else 0)
+
+
+def conv_macs(h_out: int, w_out: int, c_out: int, c_in: int, k: int) -> int:
+    """Multiply-adds of a k×k convolution: one k²·C_in dot product per output value."""
+    return h_out * w_out * c_out * k * k * c_in
+
+
+def measured_macs(module: nn.Module, input_shape: Sequence[int]) -> int:
+    """Multiply-adds of one forward pass as counted by ``FlopCounterMode`` (FLOPs / 2)."""
+    with torch.no_grad(), FlopCounterMode(display=False) as counter:
+        module(torch.zeros(*input_shape))
+    return counter.get_total_flops() // 2
+
+
+class BasicBlockExample(nn.Module):
+    """The ResNet basic block of the parameter-counting example: conv-BN-ReLU-conv-BN + x.
+
+    ``conv_bias=True`` keeps the conv biases (as in the worked example); real ResNets drop
+    them because the BatchNorm that follows has its own shift.
+    """
+
+    def __init__(self, channels: int = 64, conv_bias: bool = True):
+        super().__init__()
+        self.conv1 = nn.Conv2d(channels, channels, 3, padding=1, bias=conv_bias)
+        self.bn1 = nn.BatchNorm2d(channels)
+        self.conv2 = nn.Conv2d(channels, channels, 3, padding=1, bias=conv_bias)
+        self.bn2 = nn.BatchNorm2d(channels)
+
+    def forward(self, x):
+        out = torch.relu(self.bn1(self.conv1(x)))
+        return torch.relu(self.bn2(self.conv2(out)) + x)
+
+
+@contextmanager
+def _record_output_shapes(model: nn.Module):
+    """Forward hooks that record each leaf module's output shape; always removed."""
+    shapes: dict[str, tuple] = {}
+    handles = []
+    for name, module in model.named_modules():
+        if name and not list(module.children()):
+            def hook(_module, _inputs, output, name=name):
+                if isinstance(output, torch.Tensor):
+                    shapes[name] = tuple(output.shape)
+            handles.append(module.register_forward_hook(hook))
+    try:
+        yield shapes
+    finally:
+        for handle in handles:
+            handle.remove()
+
+
+def layer_table(model: nn.Module, input_shape: Sequence[int]):
+    """Per-layer table: type, output shape, parameters, FLOPs and MACs, plus a total row.
+
+    FLOPs come from ``torch.utils.flop_counter.FlopCounterMode`` (it counts convolutions and
+    matrix products; element-wise layers such as ReLU and BatchNorm count as 0).
+    """
+    import pandas as pd
+
+    if len(input_shape) < 2:
+        raise ValueError(f"input_shape must include the batch size, e.g. (1, 3, 32, 32); "
+                         f"got {tuple(input_shape)}")
+    was_training = model.training
+    model.eval()
+    try:
+        with torch.no_grad(), _record_output_shapes(model) as shapes, \
+                FlopCounterMode(display=False) as counter:
+            model(torch.zeros(*input_shape))
+    finally:
+        model.train(was_training)
+    counts = counter.get_flop_counts()
+    prefix = type(model).__name__
+    rows = []
+    for name, module in model.named_modules():
+        if not name or list(module.children()):
+            continue
+        flops = sum(counts.get(f"{prefix}.{name}", {}).values())
+        rows.append({"layer": name, "type": type(module).__name__,
+                     "output": "×".join(map(str, shapes.get(name, ()))),
+                     "params": count_parameters(module), "FLOPs": int(flops),
+                     "MACs": int(flops // 2)})
+    rows.append({"layer": "total", "type": "", "output": "", "params": count_parameters(model),
+                 "FLOPs": int(counter.get_total_flops()),
+                 "MACs": int(counter.get_total_flops() // 2)})
+    return pd.DataFrame(rows).set_index("layer")
+
+
+def _theoretical_copy(model: nn.Module) -> nn.Module:
+    """A copy in which every path carries gradient: positive weights, linear activations, and
+    max pools replaced by average pools (a max sends gradient to one pixel of its window)."""
+    clone = copy.deepcopy(model).eval()
+
+    def convert(module: nn.Module) -> None:
+        for child_name, child in module.named_children():
+            if isinstance(child, nn.MaxPool2d):
+                setattr(module, child_name, nn.AvgPool2d(child.kernel_size, child.stride,
+                                                         child.padding))
+            elif isinstance(child, (nn.ReLU, nn.ReLU6, nn.GELU, nn.SiLU, nn.Dropout)):
+                setattr(module, child_name, nn.Identity())
+            else:
+                convert(child)
+
+    convert(clone)
+    with torch.no_grad():
+        for m in clone.modules():
+            if isinstance(m, nn.Conv2d):
+                m.weight.fill_(1.0 / m.weight[0].numel())
+                if m.bias is not None:
+                    m.bias.zero_()
+    return clone
+
+
+def gradient_receptive_field(model: nn.Module, input_shape: Sequence[int],
+                             position: tuple[int, int] | None = None, *,
+                             theoretical: bool = True) -> dict:
+    """Measure the receptive field of one output pixel from the input gradient.
+
+    Back-propagate from output pixel ``position`` (default: the centre; summed over channels)
+    and look at which input pixels received a non-zero gradient. With ``theoretical=True``
+    a copy with positive weights and average pools is used, so the measured extent equals
+    the formula; with ``False`` the model as it is (its *effective* field, often smaller).
+    Returns the gradient map and the rows/columns it spans.
+    """
+    if len(input_shape) != 4:
+        raise ValueError(f"input_shape must be (1, C, H, W), got {tuple(input_shape)}")
+    net = _theoretical_copy(model) if theoretical else copy.deepcopy(model).eval()
+    x = torch.ones(*input_shape, requires_grad=True)
+    out = net(x)
+    if out.dim() != 4:
+        raise ValueError(f"the model must return a feature map (N, C, H, W), got {tuple(out.shape)}")
+    row, col = position if position is not None else (out.shape[2] // 2, out.shape[3] // 2)
+    out[0, :, row, col].sum().backward()
+    grad = x.grad[0].abs().sum(dim=0)
+    rows = torch.nonzero(grad.sum(dim=1) > 0).flatten()
+    cols = torch.nonzero(grad.sum(dim=0) > 0).flatten()
+    return {
+        "gradient": grad.numpy(),
+        "position": (row, col),
+        "output_size": tuple(out.shape[2:]),
+        "rows": (int(rows.min()), int(rows.max())) if len(rows) else None,
+        "cols": (int(cols.min()), int(cols.max())) if len(cols) else None,
+        "height": int(rows.max() - rows.min() + 1) if len(rows) else 0,
+        "width": int(cols.max() - cols.min() + 1) if len(cols) else 0,
+    }

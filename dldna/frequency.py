@@ -1,0 +1,216 @@
+"""The frequency view of convolution (chapter 3).
+
+* :func:`dft_matrix` / :func:`dft` – the discrete Fourier transform written as a matrix product,
+  checked against ``numpy.fft``.
+* :func:`conv_via_fft` and :func:`convolution_theorem_check` – spatial convolution equals the
+  inverse FFT of the product of the FFTs, once both are zero-padded to the full output size.
+* :func:`frequency_response` and :func:`plot_frequency_responses` – magnitude and phase of the
+  classic kernels (from :mod:`dldna.filter_utils`).
+* :func:`frequency_filter` and :func:`plot_low_high_pass` – low-/high-pass filtering of a photo.
+* :func:`conv1x1_as_matmul` – a 1×1 convolution is a matrix product over channels at each pixel.
+"""
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from .filter_utils import as_image, as_kernel, convolve2d, get_kernel, to_grey
+
+
+def dft_matrix(n: int) -> np.ndarray:
+    """The n×n DFT matrix: M[k, t] = exp(−2πi·k·t/n), so ``M @ x`` is the DFT of ``x``."""
+    if not isinstance(n, int) or n < 1:
+        raise ValueError(f"n must be a positive int, got {n!r}")
+    k = np.arange(n)
+    return np.exp(-2j * np.pi * np.outer(k, k) / n)
+
+
+def dft(signal) -> np.ndarray:
+    """The DFT of a 1-D signal by the definition X[k] = Σ_t x[t]·exp(−2πi·k·t/n) (O(n²))."""
+    x = np.asarray(signal)
+    if x.ndim != 1 or x.size == 0:
+        raise ValueError(f"signal must be a non-empty 1-D array, got shape {x.shape}")
+    return dft_matrix(x.size) @ x
+
+
+def spectrum(image) -> tuple[np.ndarray, np.ndarray]:
+    """Centred log-magnitude and phase of the 2-D FFT of a grey image (zero frequency in the middle)."""
+    f = np.fft.fftshift(np.fft.fft2(to_grey(image)))
+    return np.log1p(np.abs(f)), np.angle(f)
+
+
+def conv_via_fft(image, kernel) -> np.ndarray:
+    """Full linear convolution (output (H+k−1)×(W+k−1)) by the convolution theorem.
+
+    Both arrays are zero-padded to the full output size before the FFT; without that padding
+    the product of the FFTs gives a *circular* convolution that wraps around the borders.
+    """
+    img, ker = to_grey(image), as_kernel(kernel)
+    shape = (img.shape[0] + ker.shape[0] - 1, img.shape[1] + ker.shape[1] - 1)
+    return np.real(np.fft.ifft2(np.fft.fft2(img, shape) * np.fft.fft2(ker, shape)))
+
+
+def conv_full_spatial(image, kernel) -> np.ndarray:
+    """Full linear convolution in the spatial domain (zero border of k−1, then 'valid')."""
+    img, ker = to_grey(image), as_kernel(kernel)
+    padded = np.pad(img, ((ker.shape[0] - 1,) * 2, (ker.shape[1] - 1,) * 2))
+    return convolve2d(padded, ker, padding="valid")
+
+
+def circular_conv_via_fft(image, kernel) -> np.ndarray:
+    """What you get *without* padding: the FFT product at the image size (wraps around)."""
+    img, ker = to_grey(image), as_kernel(kernel)
+    return np.real(np.fft.ifft2(np.fft.fft2(img) * np.fft.fft2(ker, img.shape)))
+
+
+def convolution_theorem_check(image, kernel) -> dict:
+    """Compare the spatial and FFT routes; relative error = max |difference| / max |spatial|."""
+    spatial = conv_full_spatial(image, kernel)
+    via_fft = conv_via_fft(image, kernel)
+    scale = max(np.abs(spatial).max(), 1e-12)
+    img = to_grey(image)
+    circular = circular_conv_via_fft(img, kernel)
+    return {
+        "spatial": spatial,
+        "fft": via_fft,
+        "relative_error": float(np.abs(spatial - via_fft).max() / scale),
+        # circular result vs the first H×W of the linear one: they differ where it wraps
+        "circular_relative_error": float(np.abs(circular - spatial[:img.shape[0], :img.shape[1]]).max()
+                                         / scale),
+    }
+
+
+def frequency_response(kernel, size: int = 64) -> np.ndarray:
+    """The complex frequency response of a kernel on a size×size grid, zero frequency centred.
+
+    The kernel's centre is placed at the origin (index 0, 0) first, so a symmetric kernel
+    (Gaussian, box, Laplacian) has a real response (phase 0 or π) and an antisymmetric one
+    (Sobel) a purely imaginary one (phase ±π/2).
+    """
+    ker = as_kernel(kernel)
+    if not isinstance(size, int) or size < max(ker.shape):
+        raise ValueError(f"size must be an int ≥ the kernel size {max(ker.shape)}, got {size!r}")
+    grid = np.zeros((size, size))
+    grid[:ker.shape[0], :ker.shape[1]] = ker
+    grid = np.roll(grid, (-(ker.shape[0] // 2), -(ker.shape[1] // 2)), axis=(0, 1))
+    return np.fft.fftshift(np.fft.fft2(grid))
+
+
+def plot_frequency_responses(names: Sequence[str] = ("box_blur", "gaussian_blur", "laplacian",
+                                                     "sobel_x"), size: int = 64):
+    """Kernel, magnitude |H| and phase ∠H (where |H| is not ~0) for each named kernel."""
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(3, len(names), figsize=(2.9 * len(names), 8.2), squeeze=False)
+    extent = (-0.5, 0.5, 0.5, -0.5)  # frequencies in cycles per pixel
+    for col, name in enumerate(names):
+        kernel = get_kernel(name) if isinstance(name, str) else as_kernel(name)
+        response = frequency_response(kernel, size)
+        limit = np.abs(kernel).max()
+        axes[0, col].imshow(kernel, cmap="RdBu_r", vmin=-limit, vmax=limit)
+        for (r, c), v in np.ndenumerate(kernel):
+            axes[0, col].text(c, r, f"{v:.2g}", ha="center", va="center", fontsize=8)
+        axes[0, col].set_title(name if isinstance(name, str) else "kernel")
+        axes[0, col].axis("off")
+        mag = axes[1, col].imshow(np.abs(response), cmap="magma", extent=extent)
+        axes[1, col].set_title("magnitude |H|", fontsize=9)
+        fig.colorbar(mag, ax=axes[1, col], fraction=0.046)
+        phase = np.where(np.abs(response) > 1e-9 * np.abs(response).max(), np.angle(response),
+                         np.nan)
+        ph = axes[2, col].imshow(phase, cmap="twilight", vmin=-np.pi, vmax=np.pi, extent=extent)
+        axes[2, col].set_title("phase ∠H (radians)", fontsize=9)
+        fig.colorbar(ph, ax=axes[2, col], fraction=0.046)
+        for ax in axes[1:, col]:
+            ax.set_xlabel("horizontal freq. (cycles/px)", fontsize=8)
+            ax.set_ylabel("vertical freq.", fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def frequency_mask(shape: tuple[int, int], cutoff: float, *, kind: str = "low",
+                   profile: str = "gaussian") -> np.ndarray:
+    """A centred frequency-domain mask; ``cutoff`` in cycles per pixel (0 < cutoff ≤ 0.5)."""
+    if kind not in ("low", "high"):
+        raise ValueError(f"kind must be 'low' or 'high', got {kind!r}")
+    if profile not in ("gaussian", "ideal"):
+        raise ValueError(f"profile must be 'gaussian' or 'ideal', got {profile!r}")
+    if not 0 < cutoff <= 0.5:
+        raise ValueError(f"cutoff must be in (0, 0.5] cycles per pixel, got {cutoff!r}")
+    fy = np.fft.fftshift(np.fft.fftfreq(shape[0]))[:, None]
+    fx = np.fft.fftshift(np.fft.fftfreq(shape[1]))[None, :]
+    radius = np.hypot(fy, fx)
+    low = (np.exp(-0.5 * (radius / cutoff) ** 2) if profile == "gaussian"
+           else (radius <= cutoff).astype(float))
+    return low if kind == "low" else 1.0 - low
+
+
+def frequency_filter(image, cutoff: float, *, kind: str = "low",
+                     profile: str = "gaussian") -> np.ndarray:
+    """Filter a grey image by multiplying its spectrum with a low- or high-pass mask."""
+    img = to_grey(image)
+    mask = frequency_mask(img.shape, cutoff, kind=kind, profile=profile)
+    f = np.fft.fftshift(np.fft.fft2(img))
+    return np.real(np.fft.ifft2(np.fft.ifftshift(f * mask)))
+
+
+def plot_low_high_pass(image, cutoff: float = 0.05, *, title: str = "photo"):
+    """Photo, its spectrum, the low-pass and high-pass results (Gaussian and ideal masks)."""
+    import matplotlib.pyplot as plt
+
+    img = to_grey(as_image(image))
+    magnitude, _ = spectrum(img)
+    panels = [("original: " + title, img, "gray"), ("log |FFT| (centred)", magnitude, "magma")]
+    for profile in ("gaussian", "ideal"):
+        panels.append((f"low-pass, {profile} (cutoff {cutoff:g})",
+                       frequency_filter(img, cutoff, kind="low", profile=profile), "gray"))
+        panels.append((f"high-pass, {profile}",
+                       frequency_filter(img, cutoff, kind="high", profile=profile), "RdBu_r"))
+    fig, axes = plt.subplots(2, 3, figsize=(11, 6.8))
+    order = [0, 2, 4, 1, 3, 5]
+    for ax, index in zip(axes.flat, order):
+        name, data, cmap = panels[index]
+        if cmap == "RdBu_r":
+            limit = float(np.percentile(np.abs(data), 99.5)) or 1.0
+            ax.imshow(data, cmap=cmap, vmin=-limit, vmax=limit)
+        else:
+            ax.imshow(data, cmap=cmap)
+        ax.set_title(name, fontsize=9)
+        ax.axis("off")
+    fig.tight_layout()
+    return fig
+
+
+def conv1x1_as_matmul(x: torch.Tensor, weight: torch.Tensor,
+                      bias: torch.Tensor | None = None) -> torch.Tensor:
+    """A 1×1 convolution as a matrix product over channels, pixel by pixel.
+
+    Every pixel's channel vector (length C_in) is multiplied by the C_out × C_in matrix:
+    Y[n, :, h, w] = W · X[n, :, h, w] + b. Equal to ``F.conv2d(x, weight, bias)``.
+    """
+    if x.dim() != 4:
+        raise ValueError(f"x must be 4-D (N, C_in, H, W), got shape {tuple(x.shape)}")
+    if weight.dim() == 4:
+        if weight.shape[2:] != (1, 1):
+            raise ValueError(f"weight must be a 1×1 kernel, got shape {tuple(weight.shape)}")
+        weight = weight[:, :, 0, 0]
+    if weight.dim() != 2 or weight.shape[1] != x.shape[1]:
+        raise ValueError(f"channel mismatch: x has C_in={x.shape[1]} channels but weight has "
+                         f"shape {tuple(weight.shape)} (expected C_out × {x.shape[1]})")
+    n, c, h, w = x.shape
+    pixels = x.reshape(n, c, h * w)                      # each column is one pixel's channels
+    out = weight @ pixels                                # (C_out × C_in) @ (N × C_in × HW)
+    if bias is not None:
+        out = out + bias.view(1, -1, 1)
+    return out.view(n, -1, h, w)
+
+
+def conv1x1_check(n: int = 2, c_in: int = 8, c_out: int = 4, size: int = 5, seed: int = 0) -> float:
+    """Largest |difference| between :func:`conv1x1_as_matmul` and ``F.conv2d`` on random data."""
+    g = torch.Generator().manual_seed(seed)
+    x = torch.randn(n, c_in, size, size, generator=g)
+    w = torch.randn(c_out, c_in, 1, 1, generator=g)
+    b = torch.randn(c_out, generator=g)
+    return float((conv1x1_as_matmul(x, w, b) - F.conv2d(x, w, b)).abs().max())
