@@ -1,0 +1,53 @@
+"""Widgets of chapters 2 and 4: the pure functions, the static figures, the wrappers build."""
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dldna.conv import output_size
+from dldna.widgets.output_size import output_size_widget, plot_output_size, window_positions
+from dldna.widgets.receptive_field import (PRESETS, explore, plot_receptive_field,
+                                           receptive_field_widget)
+
+
+def test_window_positions_example():
+    info = window_positions(7, 3, 2, 1)
+    assert info["output"] == 4 and info["starts"] == [0, 2, 4, 6] and info["unused"] == 0
+    assert info["formula"].endswith("= 4")
+    info = window_positions(8, 3, 2, 0)
+    assert info["output"] == 3 and info["unused"] == 1
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(1, 40), st.integers(1, 9), st.integers(1, 5), st.integers(0, 4))
+def test_windows_fit_and_cover(n, k, s, p):
+    if k > n + 2 * p:
+        with pytest.raises(ValueError, match="larger than the padded input"):
+            window_positions(n, k, s, p)
+        return
+    info = window_positions(n, k, s, p)
+    assert info["output"] == output_size(n, k, s, p) == len(info["starts"])
+    assert info["starts"][-1] + k <= info["padded"]          # every window fits
+    assert 0 <= info["unused"] < s                            # one more step would not fit
+
+
+def test_explore_presets():
+    info = explore(PRESETS["two 3×3 convs"], 9)
+    assert info["output_size"] == 9 and info["position"] == (4, 4)
+    assert info["rows"] == (2, 6) and info["table"][-1] == ("3/1", 1, 5)
+    info = explore(PRESETS["LeNet-5 features"], 32)
+    assert info["output_size"] == 5 and info["table"][-1][2] == 16
+    with pytest.raises(ValueError, match="not 'kernel/stride'"):
+        explore("3/x", 8)
+
+
+def test_static_figures_and_widgets_build():
+    assert plot_output_size(7, 3, 2, 1) is not None
+    fig = plot_receptive_field()
+    assert len(fig.axes) == 2
+    pytest.importorskip("ipywidgets")
+    box = output_size_widget()
+    assert len(box.children) == 3
+    box = receptive_field_widget()
+    assert len(box.children) == 4
