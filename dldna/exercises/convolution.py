@@ -134,12 +134,12 @@ def check_output_size(fn) -> Feedback:
                                "(use // for the floor division)")
         elif got == (n + 2 * p - k) / s + 1:
             fb.problems.append(f"{label}: {got} is not a whole number; round down with //")
+        elif p > 0 and got == (n + p - k) // s + 1:
+            fb.problems.append(f"{label}: got {got}, expected {expected}; padding adds p pixels "
+                               "on *both* sides (2p)")
         elif got == expected - 1:
             fb.problems.append(f"{label}: got {got}, expected {expected}; did you forget the +1 "
                                "(the first window)?")
-        elif got == (n + p - k) // s + 1:
-            fb.problems.append(f"{label}: got {got}, expected {expected}; padding adds p pixels "
-                               "on *both* sides (2p)")
         else:
             fb.problems.append(f"{label}: got {got}, expected {expected} = ⌊(n + 2p − k)/s⌋ + 1")
         return fb
