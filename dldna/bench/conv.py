@@ -41,8 +41,9 @@ CASES = (
 )
 
 
-def _median_seconds(fn, repeats: int) -> float:
-    fn()  # warm-up (allocations, thread pool)
+def _median_seconds(fn, repeats: int, warmup: bool = True) -> float:
+    if warmup:  # allocations, thread pool; pointless for the slow Python loops
+        fn()
     times = []
     for _ in range(repeats):
         start = time.perf_counter()
@@ -60,7 +61,7 @@ def run_benchmark(small: bool = False, repeats: int | None = None, naive_repeats
     ``F.conv2d`` and the largest difference between the outputs (they must agree).
     """
     repeats = repeats or (5 if small else 20)
-    naive_repeats = naive_repeats or (1 if small else 3)
+    naive_repeats = naive_repeats or 1
     generator = torch.Generator().manual_seed(seed)
     rows = []
     for case in CASES:
@@ -74,7 +75,7 @@ def run_benchmark(small: bool = False, repeats: int | None = None, naive_repeats
         t_torch = _median_seconds(lambda: F.conv2d(x, w, b, padding=case.padding), repeats)
         t_im2col = _median_seconds(lambda: conv2d_im2col(x, w, b, padding=case.padding), repeats)
         t_loops = _median_seconds(lambda: conv2d_loops(x, w, b, padding=case.padding),
-                                  naive_repeats)
+                                  naive_repeats, warmup=False)
         rows.append({
             "layer": case.name,
             "input": "×".join(map(str, x_shape)),
