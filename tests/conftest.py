@@ -7,6 +7,8 @@ from pathlib import Path
 import matplotlib
 import pytest
 
+from book_build import build_book, execute_into_cache, toc_notebooks
+
 matplotlib.use("Agg")
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -25,3 +27,23 @@ def _close_figures():
     import matplotlib.pyplot as plt
 
     plt.close("all")
+
+
+# ---------------------------------------------------------------- the book (shared by test_book/test_browser)
+
+@pytest.fixture(scope="session")
+def executions():
+    results = {path.name: execute_into_cache(path) for path in toc_notebooks()}
+    print("\nper-notebook execution time (smoke profile):")
+    for name, run in results.items():
+        print(f"  {name:45s} {run.seconds:6.1f} s  {'ok' if run.error is None else 'FAILED'}")
+    return results
+
+
+@pytest.fixture(scope="session")
+def built_html(executions):
+    result = build_book()
+    log = result.stdout + result.stderr
+    return result.returncode, log
+
+

@@ -17,7 +17,10 @@ STAMP = HTML_DIR / ".lock-sha256"
 
 
 def lock_hash() -> str:
-    return hashlib.sha256((SPEC / "package-lock.json").read_bytes()).hexdigest()
+    digest = hashlib.sha256()
+    for name in ("package-lock.json", "widgets-config.js"):
+        digest.update((SPEC / name).read_bytes())
+    return digest.hexdigest()
 
 
 def main() -> int:
@@ -40,6 +43,7 @@ def main() -> int:
     shutil.copy(modules / "requirejs" / "require.js", HTML_DIR / "require.js")
     shutil.copytree(modules / "@jupyter-widgets" / "html-manager" / "dist", HTML_DIR / "html-manager",
                     ignore=shutil.ignore_patterns("*.map", "embed.js", "libembed-amd.js"))
+    shutil.copy(SPEC / "widgets-config.js", HTML_DIR / "widgets-config.js")
     STAMP.write_text(lock_hash())
     print(f"vendored MathJax, require.js and the widget manager into {HTML_DIR.relative_to(ROOT)}")
     return 0

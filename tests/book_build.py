@@ -1,0 +1,66 @@
+"""Shared by the book tests: execute each chapter once (smoke profile) and build the HTML.
+
+Notebooks are executed with jupyter-cache's own executor and stored in the cache the book build
+reads, so the build reuses them instead of running every chapter a second time.
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+BUILD_ROOT = ROOT / "_build" / "test"          # --path-output of the test build
+HTML = BUILD_ROOT / "_build" / "html"
+CACHE = BUILD_ROOT / "_build" / ".jupyter_cache" / "smoke"  # matches book/_ext/dldna_book.py
+
+
+def toc_documents() -> list[str]:
+    """Every document in _toc.yml, in reading order (paths without suffix)."""
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    docs = [toc["root"]]
+    for part in toc.get("parts", []):
+        docs += [chapter["file"] for chapter in part.get("chapters", [])]
+    return docs
+
+
+def toc_notebooks() -> list[Path]:
+    return [ROOT / f"{doc}.ipynb" for doc in toc_documents() if (ROOT / f"{doc}.ipynb").exists()]
+
+
+@dataclass
+class Execution:
+    seconds: float
+    error: str | None
+
+
+def execute_into_cache(path: Path) -> Execution:
+    from jupyter_cache import get_cache
+    from jupyter_cache.base import CacheBundleIn
+    from jupyter_cache.executors.utils import single_nb_execution
+
+    nb = nbformat.read(path, as_version=4)
+    start = time.perf_counter()
+    result = single_nb_execution(nb, cwd=str(path.parent), timeout=900, allow_errors=False,
+                                 meta_override=True)
+    seconds = time.perf_counter() - start
+    if result.err is not None:
+        return Execution(seconds, result.exc_string or repr(result.err))
+    cache = get_cache(str(CACHE))
+    record = cache.add_nb_to_project(str(path))
+    cache.cache_notebook_bundle(CacheBundleIn(nb, record.uri, data={"execution_seconds": seconds}),
+                                check_validity=False, overwrite=True)
+    return Execution(seconds, None)
+
+
+def build_book() -> subprocess.CompletedProcess:
+    env = dict(os.environ, DLDNA_PROFILE="smoke", DLDNA_DOWNLOAD="0")
+    command = [str(Path(sys.executable).with_name("jupyter-book")), "build", str(ROOT),
+               "--path-output", str(BUILD_ROOT), "-W", "-n", "--keep-going"]
+    return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=1800)

@@ -1,0 +1,74 @@
+"""The book as a whole: notebooks in sync, every chapter executes (smoke profile, no network),
+and the HTML builds with warnings as errors. Browser checks are in test_browser.py."""
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+
+import nbformat
+import pytest
+
+from book_build import HTML, ROOT, toc_notebooks
+
+pytestmark = pytest.mark.xdist_group("book")
+NOTEBOOKS = toc_notebooks()
+
+
+def test_notebooks_are_synced_and_stored_without_outputs():
+    result = subprocess.run([sys.executable, "tools/sync_notebooks.py", "--check"], cwd=ROOT,
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    for path in NOTEBOOKS:
+        nb = nbformat.read(path, as_version=4)
+        assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code"), path
+
+
+def test_install_cell_points_at_the_configured_repository():
+    sys.path.insert(0, str(ROOT / "tools"))
+    from sync_notebooks import MARKER, repository_url
+
+    url = repository_url()
+    for path in NOTEBOOKS:
+        first_code = next(c for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code")
+        assert first_code.source.startswith(MARKER), path
+        assert f"git+{url}.git" in first_code.source and "torch" not in first_code.source.split("\n", 1)[1]
+
+
+def test_every_toc_entry_exists_and_no_notebook_is_orphaned():
+    from book_build import toc_documents
+
+    docs = toc_documents()
+    for doc in docs:
+        assert any((ROOT / f"{doc}{suffix}").exists() for suffix in (".ipynb", ".md")), doc
+    listed = {ROOT / f"{doc}.ipynb" for doc in docs}
+    orphans = [p.name for p in (ROOT / "book").glob("*.ipynb") if p not in listed]
+    assert not orphans, f"notebooks missing from _toc.yml: {orphans}"
+
+
+@pytest.mark.parametrize("name", [p.name for p in NOTEBOOKS])
+def test_notebook_executes_in_smoke_profile(executions, name):
+    run = executions[name]
+    assert run.error is None, f"{name} failed after {run.seconds:.1f} s:\n{run.error[-4000:]}"
+
+
+def test_book_builds_with_warnings_as_errors(built_html):
+    returncode, log = built_html
+    warnings = [line for line in log.splitlines() if re.search(r"WARNING|ERROR", line)]
+    assert returncode == 0 and not warnings, "\n".join(warnings[-40:]) or log[-4000:]
+    assert (HTML / "book" / "01_filters.html").exists()
+    # The build reused the executions above instead of running the chapters again.
+    assert "Executing notebook" not in log
+
+
+def test_glued_numbers_and_citations_resolved(built_html):
+    for page in HTML.glob("book/*.html"):
+        text = re.sub(r"<code.*?</code>|<pre.*?</pre>", "", page.read_text(), flags=re.S)
+        assert "{glue" not in text and "{cite}" not in text, page.name
+
+
+def test_colab_button_on_every_chapter(built_html):
+    for path in NOTEBOOKS:
+        page = (HTML / path.relative_to(ROOT)).with_suffix(".html").read_text()
+        assert f"colab.research.google.com/github/" in page and path.name in page, path.name
