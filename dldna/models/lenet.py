@@ -1,0 +1,43 @@
+"""LeNet-5 (LeCun et al., 1998): two convolution + pooling stages, then three fully connected
+layers. The paper feeds 32×32 images; for 28×28 MNIST ``padding=2`` keeps the same shapes."""
+from __future__ import annotations
+
+from torch import Tensor, nn
+
+_ACTIVATIONS = {"tanh": nn.Tanh, "relu": nn.ReLU, "sigmoid": nn.Sigmoid}
+
+
+class LeNet5(nn.Module):
+    """conv 5×5 (6) → pool 2 → conv 5×5 (16) → pool 2 → FC 120 → FC 84 → FC ``num_classes``."""
+
+    def __init__(self, num_classes: int = 10, in_channels: int = 1, image_size: int = 32,
+                 padding: int = 0, activation: str = "tanh", pool: str = "avg") -> None:
+        super().__init__()
+        if activation not in _ACTIVATIONS:
+            raise ValueError(f"activation must be one of {sorted(_ACTIVATIONS)}, got {activation!r}")
+        if pool not in ("avg", "max"):
+            raise ValueError(f"pool must be 'avg' or 'max', got {pool!r}")
+        side = ((image_size + 2 * padding - 4) // 2 - 4) // 2  # two 5×5 convs, two 2×2 pools
+        if side < 1:
+            raise ValueError(f"image_size={image_size} with padding={padding} is too small "
+                             "for two 5×5 convolutions and two 2×2 poolings")
+        act, pooling = _ACTIVATIONS[activation], nn.AvgPool2d if pool == "avg" else nn.MaxPool2d
+        self.features = nn.Sequential(
+            nn.Conv2d(in_channels, 6, kernel_size=5, padding=padding), act(), pooling(2),
+            nn.Conv2d(6, 16, kernel_size=5), act(), pooling(2),
+        )
+        self.classifier = nn.Sequential(
+            nn.Flatten(),
+            nn.Linear(16 * side * side, 120), act(),
+            nn.Linear(120, 84), act(),
+            nn.Linear(84, num_classes),
+        )
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.classifier(self.features(x))
+
+
+def lenet5(num_classes: int = 10, in_channels: int = 1, image_size: int = 32, padding: int = 0,
+           activation: str = "tanh", pool: str = "avg") -> LeNet5:
+    """Build a :class:`LeNet5`; ``lenet5(image_size=28, padding=2)`` for 28×28 digits."""
+    return LeNet5(num_classes, in_channels, image_size, padding, activation, pool)
