@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 PROFILE ?= cpu
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: book test venv vendor clean sync-notebooks
+.PHONY: book test venv vendor browser clean sync-notebooks
 
 venv: $(STAMP)
 
@@ -30,8 +30,13 @@ book: vendor
 	DLDNA_PROFILE=$(PROFILE) $(VENV)/bin/jupyter-book build . -W -n --keep-going
 	@echo "open _build/html/index.html"
 
-test: vendor
-	$(PY) -m pytest -n 2 --dist loadgroup tests
+# The HTML tests drive Debian's Chromium through Playwright (which cannot download a browser here).
+browser:
+	@command -v chromium > /dev/null || { echo "== installing chromium (apt) =="; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium > /dev/null; }
+
+test: vendor browser
+	$(PY) -m pytest -n 2 --dist loadgroup --durations=15 tests
 
 sync-notebooks: $(STAMP)
 	$(PY) tools/sync_notebooks.py
