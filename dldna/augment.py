@@ -1,0 +1,158 @@
+"""Data augmentation with ``torchvision.transforms.v2``: named operations for the gallery and the
+playground, per-image randomness for training batches, and MixUp/CutMix with visible labels.
+
+A v2 transform called on a batch draws *one* random setting for the whole batch; training wants
+a fresh draw per image, which :class:`PerImage` provides (cheap for small images).
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+import torch
+from torchvision.transforms import v2
+
+OPS = ("horizontal flip", "pad + random crop", "random resized crop", "colour jitter",
+       "rotation", "random erasing", "gaussian blur", "AutoAugment", "RandAugment",
+       "TrivialAugment")
+
+
+def make_op(name: str, magnitude: float = 0.5, size: int | None = None) -> Callable:
+    """One named augmentation; ``magnitude`` in [0, 1] sets its strength where it has one.
+
+    ``size`` is the image side (needed by the crops). AutoAugment uses its ImageNet policy and
+    TrivialAugment draws its own strength, so ``magnitude`` does not change them.
+    """
+    if name not in OPS:
+        raise ValueError(f"op must be one of {', '.join(OPS)}, got {name!r}")
+    if not 0 <= magnitude <= 1:
+        raise ValueError(f"magnitude must be in [0, 1], got {magnitude}")
+    if name in ("pad + random crop", "random resized crop") and not size:
+        raise ValueError(f"{name!r} needs the image size")
+    m = float(magnitude)
+    if name == "horizontal flip":
+        return v2.RandomHorizontalFlip(p=m)
+    if name == "pad + random crop":
+        return v2.RandomCrop(size, padding=max(0, round(m * size / 4)))
+    if name == "random resized crop":
+        return v2.RandomResizedCrop(size, scale=(1 - 0.92 * m, 1.0), antialias=True)
+    if name == "colour jitter":
+        return v2.ColorJitter(brightness=0.8 * m, contrast=0.8 * m, saturation=0.8 * m,
+                              hue=0.4 * m)
+    if name == "rotation":
+        return v2.RandomRotation(degrees=180 * m)
+    if name == "random erasing":
+        return v2.RandomErasing(p=1.0 if m > 0 else 0.0, scale=(0.02, 0.02 + 0.4 * m), value=0.5)
+    if name == "gaussian blur":
+        return v2.GaussianBlur(kernel_size=9, sigma=(0.1, 0.1 + 3 * m))
+    if name == "AutoAugment":
+        return _on_uint8(v2.AutoAugment(v2.AutoAugmentPolicy.IMAGENET))
+    if name == "RandAugment":
+        return _on_uint8(v2.RandAugment(num_ops=2, magnitude=round(30 * m), num_magnitude_bins=31))
+    return _on_uint8(v2.TrivialAugmentWide())
+
+
+def _on_uint8(transform: Callable) -> Callable:
+    """Run an auto-augment policy on uint8 pixels (its colour ops are defined on 0–255)."""
+    def apply(image: torch.Tensor) -> torch.Tensor:
+        out = transform((image.clamp(0, 1) * 255).round().to(torch.uint8))
+        return out.float() / 255.0
+    apply.__name__ = type(transform).__name__
+    return apply
+
+
+def augment_samples(image: torch.Tensor, op: str, magnitude: float = 0.5, n: int = 8,
+                    seed: int = 0) -> torch.Tensor:
+    """``n`` independent draws of one augmentation applied to a C×H×W float image in [0, 1].
+
+    This is the pure function behind the playground widget (same inputs → same images).
+    """
+    if not isinstance(image, torch.Tensor) or image.ndim != 3:
+        raise ValueError("image must be a C×H×W tensor")
+    if image.dtype == torch.uint8:
+        image = image.float() / 255.0
+    if not isinstance(n, int) or n < 1:
+        raise ValueError(f"n must be a positive integer, got {n!r}")
+    transform = make_op(op, magnitude, size=image.shape[-1])
+    state = torch.get_rng_state()
+    torch.manual_seed(seed)
+    try:
+        out = torch.stack([transform(image).clamp(0, 1) for _ in range(n)])
+    finally:
+        torch.set_rng_state(state)  # no hidden change to the caller's random stream
+    return out
+
+
+class PerImage:
+    """Apply ``transform`` to every image of a batch separately: ``(x, y) -> (x', y)``."""
+
+    def __init__(self, transform: Callable) -> None:
+        self.transform = transform
+
+    def __call__(self, images: torch.Tensor, labels: torch.Tensor):
+        return torch.stack([self.transform(image) for image in images]), labels
+
+    def __repr__(self) -> str:
+        return f"PerImage({self.transform!r})"
+
+
+class Compose2:
+    """Chain batch augmentations of the form ``(x, y) -> (x, y)`` (per-image ones, then mixing)."""
+
+    def __init__(self, *steps: Callable) -> None:
+        self.steps = [s for s in steps if s is not None]
+
+    def __call__(self, images, labels):
+        for step in self.steps:
+            images, labels = step(images, labels)
+        return images, labels
+
+
+def standard_augment(size: int, *, flip: bool = True, crop_padding: int = 4,
+                     colour: float = 0.0, randaugment: int | None = None,
+                     erasing: float = 0.0, mix: str | None = None, num_classes: int = 10,
+                     alpha: float = 1.0) -> Compose2:
+    """The usual training pipeline as one batch augmentation for :func:`dldna.train.fit`.
+
+    pad+crop → flip → colour jitter → RandAugment(magnitude) → random erasing (probability),
+    each drawn per image, then optionally MixUp or CutMix on the batch (soft labels).
+    """
+    ops: list[Callable] = []
+    if crop_padding:
+        ops.append(v2.RandomCrop(size, padding=crop_padding))
+    if flip:
+        ops.append(v2.RandomHorizontalFlip())
+    if colour:
+        ops.append(v2.ColorJitter(brightness=colour, contrast=colour, saturation=colour))
+    if randaugment is not None:
+        ops.append(_on_uint8(v2.RandAugment(num_ops=2, magnitude=randaugment)))
+    if erasing:
+        ops.append(v2.RandomErasing(p=erasing, value=0.5))
+    per_image = PerImage(v2.Compose(ops)) if ops else None
+    return Compose2(per_image, mixer(mix, num_classes, alpha) if mix else None)
+
+
+def mixer(kind: str, num_classes: int, alpha: float = 1.0) -> Callable:
+    """``v2.MixUp`` or ``v2.CutMix``: mixes a batch with its own shuffled copy, labels soft."""
+    if kind == "mixup":
+        return v2.MixUp(alpha=alpha, num_classes=num_classes)
+    if kind == "cutmix":
+        return v2.CutMix(alpha=alpha, num_classes=num_classes)
+    raise ValueError(f"mix must be 'mixup' or 'cutmix', got {kind!r}")
+
+
+def mix_pair(image_a: torch.Tensor, label_a: int, image_b: torch.Tensor, label_b: int, *,
+             kind: str, num_classes: int, seed: int = 0):
+    """Mix two images with the real v2 transform; returns ``(mixed image, soft label)``.
+
+    ``v2.MixUp``/``v2.CutMix`` pair each image with its neighbour in the batch (the batch rolled
+    by one), so a batch of [a, b] gives ``a`` mixed with ``b`` as its first item.
+    """
+    images = torch.stack([image_a, image_b])
+    labels = torch.tensor([label_a, label_b])
+    state = torch.get_rng_state()
+    torch.manual_seed(seed)
+    try:
+        mixed, soft = mixer(kind, num_classes)(images, labels)
+    finally:
+        torch.set_rng_state(state)
+    return mixed[0], soft[0]

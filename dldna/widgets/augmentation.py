@@ -1,0 +1,71 @@
+"""Augmentation playground: pick a photo, an operation and its strength; see eight random draws
+(chapter 10). ``augmentation_figure`` is the pure, tested part; ``augmentation_playground`` the
+thin ipywidgets wrapper (API common to ipywidgets 7.7 and 8)."""
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+
+from ..augment import OPS, augment_samples
+from ..photos import PHOTOS, photo
+
+
+def photo_tensor(name: str = "chelsea", size: int = 128) -> torch.Tensor:
+    """A bundled photo as a 3×size×size float tensor in [0, 1] (centre square, resized)."""
+    array = photo(name)
+    image = torch.from_numpy(array).float() / 255.0
+    image = image.permute(2, 0, 1) if image.ndim == 3 else image[None].expand(3, -1, -1)
+    side = min(image.shape[1:])
+    top, left = (image.shape[1] - side) // 2, (image.shape[2] - side) // 2
+    square = image[:, top:top + side, left:left + side]
+    return F.interpolate(square[None], size=(size, size), mode="bilinear", antialias=True,
+                         align_corners=False)[0].clamp(0, 1)
+
+
+def augmentation_figure(image: torch.Tensor | None = None, op: str = "random resized crop",
+                        magnitude: float = 0.5, seed: int = 0, n: int = 8, title: str | None = None):
+    """The original next to ``n`` augmented draws; returns the matplotlib figure."""
+    import matplotlib.pyplot as plt
+
+    image = photo_tensor() if image is None else image
+    samples = augment_samples(image, op, magnitude, n=n, seed=seed)
+    cols = n + 1
+    fig, axes = plt.subplots(1, cols, figsize=(1.45 * cols, 1.9))
+    for ax, picture, label in zip(axes, [image, *samples], ["original"] + [f"draw {i + 1}"
+                                                                         for i in range(n)]):
+        ax.imshow(picture.permute(1, 2, 0).numpy())
+        ax.set_title(label, fontsize=8)
+        ax.axis("off")
+    fig.suptitle(title or f"{op} (magnitude {magnitude:.2f}, seed {seed})", fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def augmentation_playground(photo_name: str = "chelsea", op: str = "random resized crop"):
+    """Dropdowns for photo and operation, sliders for magnitude and seed, a live figure."""
+    import ipywidgets as w
+    import matplotlib.pyplot as plt
+    from IPython.display import display
+
+    if photo_name not in PHOTOS:
+        raise ValueError(f"photo_name must be one of {', '.join(PHOTOS)}, got {photo_name!r}")
+    if op not in OPS:
+        raise ValueError(f"op must be one of {', '.join(OPS)}, got {op!r}")
+    picture = w.Dropdown(options=list(PHOTOS), value=photo_name, description="photo")
+    operation = w.Dropdown(options=list(OPS), value=op, description="operation")
+    magnitude = w.FloatSlider(value=0.5, min=0.0, max=1.0, step=0.05, description="magnitude")
+    seed = w.IntSlider(value=0, min=0, max=20, description="seed")
+    out = w.Output()
+
+    def redraw(*_):
+        with out:
+            out.clear_output(wait=True)
+            fig = augmentation_figure(photo_tensor(picture.value), operation.value,
+                                      magnitude.value, seed.value)
+            display(fig)
+            plt.close(fig)
+
+    for control in (picture, operation, magnitude, seed):
+        control.observe(redraw, names="value")
+    redraw()
+    return w.VBox([w.HBox([picture, operation]), w.HBox([magnitude, seed]), out])

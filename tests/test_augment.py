@@ -1,0 +1,134 @@
+"""Augmentation helpers, the playground's pure function and the chapter 10/11 checkers."""
+from __future__ import annotations
+
+import math
+
+import pytest
+import torch
+
+from dldna.augment import OPS, PerImage, augment_samples, make_op, mix_pair, standard_augment
+from dldna.exercises.augmentation import check_mixup, check_random_crop
+from dldna.exercises.recipes import check_smooth_labels, check_warmup_cosine
+from dldna.widgets.augmentation import augmentation_figure, photo_tensor
+
+
+@pytest.mark.parametrize("op", OPS)
+def test_every_op_keeps_shape_and_range_and_is_seeded(op):
+    image = torch.rand(3, 24, 24, generator=torch.Generator().manual_seed(0))
+    first = augment_samples(image, op, 0.8, n=3, seed=5)
+    assert first.shape == (3, 3, 24, 24) and 0 <= first.min() and first.max() <= 1
+    assert torch.equal(first, augment_samples(image, op, 0.8, n=3, seed=5))
+
+
+def test_samples_leave_the_global_random_stream_alone():
+    image = torch.rand(3, 8, 8)
+    torch.manual_seed(1)
+    expected = torch.rand(3)
+    torch.manual_seed(1)
+    augment_samples(image, "rotation", 0.5, n=2, seed=9)
+    assert torch.equal(torch.rand(3), expected)
+
+
+def test_zero_magnitude_flip_and_erasing_are_identity():
+    image = torch.rand(3, 16, 16)
+    for op in ("horizontal flip", "random erasing", "pad + random crop"):
+        assert torch.equal(make_op(op, 0.0, size=16)(image), image)
+
+
+def test_bad_op_arguments():
+    with pytest.raises(ValueError, match="op must be one of"):
+        make_op("shear")
+    with pytest.raises(ValueError, match="magnitude"):
+        make_op("rotation", 2.0)
+    with pytest.raises(ValueError, match="needs the image size"):
+        make_op("pad + random crop", 0.5)
+
+
+@pytest.mark.parametrize("kind", ["mixup", "cutmix"])
+def test_mixed_label_matches_the_mixed_pixels(kind):
+    black, white = torch.zeros(3, 32, 32), torch.ones(3, 32, 32)
+    mixed, soft = mix_pair(black, 0, white, 2, kind=kind, num_classes=3, seed=3)
+    assert soft.sum() == pytest.approx(1.0) and soft[1] == 0
+    # the share of the white image in the pixels is exactly its label weight (area for CutMix)
+    assert float(mixed.mean()) == pytest.approx(float(soft[2]), abs=1e-5)
+
+
+def test_standard_augment_batch_and_soft_labels():
+    torch.manual_seed(0)
+    aug = standard_augment(16, colour=0.3, randaugment=9, erasing=0.5, mix="mixup",
+                           num_classes=4)
+    x, y = aug(torch.rand(6, 3, 16, 16), torch.tensor([0, 1, 2, 3, 0, 1]))
+    assert x.shape == (6, 3, 16, 16) and y.shape == (6, 4)
+    assert torch.allclose(y.sum(1), torch.ones(6))
+    x2, y2 = PerImage(lambda im: im.flip(-1))(x, torch.arange(6))
+    assert torch.equal(x2, x.flip(-1)) and torch.equal(y2, torch.arange(6))
+
+
+def test_playground_figure_and_photo():
+    image = photo_tensor("coffee", size=48)
+    assert image.shape == (3, 48, 48)
+    fig = augmentation_figure(image, "colour jitter", 0.6, seed=1, n=4)
+    assert len(fig.axes) == 5
+
+
+def test_playground_widget_builds():
+    pytest.importorskip("ipywidgets")
+    from dldna.widgets.augmentation import augmentation_playground
+
+    box = augmentation_playground("coffee", "rotation")
+    assert len(box.children) == 3
+    with pytest.raises(ValueError, match="photo_name"):
+        augmentation_playground("nope")
+
+
+# ---- checkers: right answers pass, typical mistakes get specific feedback, nothing raises
+
+def good_crop(image, padding, generator):
+    padded = torch.nn.functional.pad(image, (padding,) * 4)
+    top, left = torch.randint(0, 2 * padding + 1, (2,), generator=generator).tolist()
+    return padded[:, top:top + image.shape[1], left:left + image.shape[2]]
+
+
+def test_check_random_crop():
+    assert check_random_crop(good_crop)
+    fixed = check_random_crop(lambda im, p, g: im)
+    assert not fixed and "different offset" in str(fixed)
+    wrong = check_random_crop(lambda im, p, g: torch.nn.functional.pad(im, (p,) * 4))
+    assert not wrong and "shape" in str(wrong)
+
+    def stub(image, padding, generator):
+        raise NotImplementedError
+
+    assert "not attempted" in str(check_random_crop(stub))
+
+
+def good_mixup(x1, y1, x2, y2, lam, num_classes):
+    eye = torch.eye(num_classes)
+    return lam * x1 + (1 - lam) * x2, lam * eye[y1] + (1 - lam) * eye[y2]
+
+
+def test_check_mixup():
+    assert check_mixup(good_mixup)
+    swapped = check_mixup(lambda x1, y1, x2, y2, lam, k: good_mixup(x1, y1, x2, y2, 1 - lam, k))
+    assert not swapped and "swapped" in str(swapped)
+
+
+def test_check_warmup_cosine():
+    from dldna.exercises.recipes import warmup_cosine_reference
+
+    assert check_warmup_cosine(warmup_cosine_reference)
+    no_floor = check_warmup_cosine(lambda s, t, w, p, f: warmup_cosine_reference(s, t, w, p, 0.0))
+    assert not no_floor and "cosine" in str(no_floor)
+    assert not check_warmup_cosine(lambda s, t, w, p, f: p)
+
+
+def test_check_smooth_labels():
+    def good(labels, k, eps):
+        return torch.nn.functional.one_hot(labels, k) * (1 - eps) + eps / k
+
+    assert check_smooth_labels(good)
+    forgot = check_smooth_labels(
+        lambda labels, k, eps: torch.nn.functional.one_hot(labels, k) * (1 - eps)
+        + eps / (k - 1) * (1 - torch.nn.functional.one_hot(labels, k)))
+    assert not forgot and "ε/K" in str(forgot)
+    assert math.isclose(1 - 0.1 + 0.1 / 4, 0.925)
