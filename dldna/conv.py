@@ -199,8 +199,9 @@ def im2col(x: torch.Tensor, kernel_size, stride=1, padding=0) -> torch.Tensor:
     """Copy every kernel-sized window of ``x`` into a column.
 
     Returns N × (C·kH·kW) × L with L = H_out·W_out windows, ordered like ``F.unfold``.
-    The loop runs over the kH·kW kernel offsets only: offset (u, v) takes the pixel at
-    (i·s + u, j·s + v) for all output positions (i, j) at once with a strided slice.
+    ``Tensor.unfold`` makes a sliding-window *view* (no copy): first along the rows, then along
+    the columns, giving N × C × H_out × W_out × kH × kW. The final ``reshape`` copies each window
+    into its column — the only copy, and the memory price of im2col.
     """
     if x.dim() != 4:
         raise ValueError(f"x must be 4-D (N, C, H, W), got {x.dim()}-D of shape {tuple(x.shape)}")
@@ -208,13 +209,11 @@ def im2col(x: torch.Tensor, kernel_size, stride=1, padding=0) -> torch.Tensor:
     sh, sw = _pair(stride, "stride", minimum=1)
     ph, pw = _pair(padding, "padding", minimum=0)
     n, c, h, w = x.shape
-    out_h, out_w = output_size(h, kh, sh, ph), output_size(w, kw, sw, pw)
+    output_size(h, kh, sh, ph), output_size(w, kw, sw, pw)  # raises if the kernel does not fit
     x = F.pad(x, (pw, pw, ph, ph))
-    cols = x.new_empty(n, c, kh, kw, out_h, out_w)
-    for u in range(kh):
-        for v in range(kw):
-            cols[:, :, u, v] = x[:, :, u:u + sh * (out_h - 1) + 1:sh, v:v + sw * (out_w - 1) + 1:sw]
-    return cols.reshape(n, c * kh * kw, out_h * out_w)
+    windows = x.unfold(2, kh, sh).unfold(3, kw, sw)      # N × C × H_out × W_out × kH × kW (view)
+    columns = windows.permute(0, 1, 4, 5, 2, 3)          # N × C × kH × kW × H_out × W_out
+    return columns.reshape(n, c * kh * kw, -1)
 
 
 def conv2d_im2col(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None = None,
