@@ -94,6 +94,11 @@ def run_benchmark(small: bool = False, repeats: int | None = None, naive_repeats
     return rows
 
 
+def format_ratio(ratio: float) -> str:
+    """1.23, 12.3, 1,234: enough digits to compare, no scientific notation."""
+    return f"{ratio:,.0f}" if ratio >= 100 else f"{ratio:.3g}"
+
+
 def format_table(rows: list[dict]) -> str:
     """The rows of :func:`run_benchmark` as a plain-text table."""
     header = (f"{'layer':<12} {'input':<14} {'weight':<11} {'loops ms':>10} {'im2col ms':>10} "
@@ -102,7 +107,7 @@ def format_table(rows: list[dict]) -> str:
     for r in rows:
         lines.append(f"{r['layer']:<12} {r['input']:<14} {r['weight']:<11} {r['loops_ms']:>10.1f} "
                      f"{r['im2col_ms']:>10.2f} {r['conv2d_ms']:>10.2f} "
-                     f"{r['loops_ratio']:>12.3g}× {r['im2col_ratio']:>13.2f}×")
+                     f"{format_ratio(r['loops_ratio']):>12}× {r['im2col_ratio']:>13.2f}×")
     return "\n".join(lines)
 
 
@@ -120,4 +125,4 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-__all__ = ["CASES", "ConvCase", "run_benchmark", "format_table", "main"]
+__all__ = ["CASES", "ConvCase", "run_benchmark", "format_ratio", "format_table", "main"]
