@@ -67,7 +67,7 @@ def circular_conv_via_fft(image, kernel) -> np.ndarray:
 
 
 def convolution_theorem_check(image, kernel) -> dict:
-    """Compare the spatial and FFT routes; relative error = max |difference| / max |spatial|."""
+    """Compare the spatial and FFT routes; relative error = max abs(difference) / max abs(spatial)."""
     spatial = conv_full_spatial(image, kernel)
     via_fft = conv_via_fft(image, kernel)
     scale = max(np.abs(spatial).max(), 1e-12)
@@ -101,7 +101,7 @@ def frequency_response(kernel, size: int = 64) -> np.ndarray:
 
 def plot_frequency_responses(names: Sequence[str] = ("box_blur", "gaussian_blur", "laplacian",
                                                      "sobel_x"), size: int = 64):
-    """Kernel, magnitude |H| and phase ∠H (where |H| is not ~0) for each named kernel."""
+    """Kernel, magnitude abs(H) and phase ∠H (where abs(H) is not ~0) for each named kernel."""
     import matplotlib.pyplot as plt
 
     fig, axes = plt.subplots(3, len(names), figsize=(2.9 * len(names), 8.2), squeeze=False)
@@ -208,7 +208,7 @@ def conv1x1_as_matmul(x: torch.Tensor, weight: torch.Tensor,
 
 
 def conv1x1_check(n: int = 2, c_in: int = 8, c_out: int = 4, size: int = 5, seed: int = 0) -> float:
-    """Largest |difference| between :func:`conv1x1_as_matmul` and ``F.conv2d`` on random data."""
+    """Largest abs(difference) between :func:`conv1x1_as_matmul` and ``F.conv2d`` on random data."""
     g = torch.Generator().manual_seed(seed)
     x = torch.randn(n, c_in, size, size, generator=g)
     w = torch.randn(c_out, c_in, 1, 1, generator=g)
