@@ -33,7 +33,7 @@ def resnet18_settings(profile: str | None = None) -> dict[str, Any]:
     """Width, training-set size, test-set size and epochs for a profile (``None`` = active)."""
     name = profile or get_profile().name
     return {"smoke": dict(width=4, train_size=300, test_size=200, epochs=1, batch_size=64),
-            "cpu": dict(width=16, train_size=2000, test_size=1000, epochs=4, batch_size=64),
+            "cpu": dict(width=16, train_size=2000, test_size=1000, epochs=3, batch_size=64),
             "gpu": dict(width=64, train_size=None, test_size=None, epochs=10, batch_size=128),
             }[name]
 
