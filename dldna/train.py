@@ -25,6 +25,7 @@ from .checkpoint import (CheckpointError, check_state_dict, load_checkpoint, res
                          rng_state, save_checkpoint, set_rng_state)
 from .config import get_device, get_profile, seed_everything
 from .schedules import OPTIMIZERS, SCHEDULES, build_optimizer, build_scheduler
+from .train_inputs import as_tensors, check_labels, output_size
 
 Augment = Callable[[torch.Tensor, torch.Tensor], tuple[torch.Tensor, torch.Tensor]]
 
@@ -135,62 +136,6 @@ class History:
 
 
 # --------------------------------------------------------------------------------------------
-# Input checks: every problem is reported before the first training step.
-
-def as_tensors(data, what: str = "data") -> tuple[torch.Tensor, torch.Tensor, str, int | None]:
-    """``(images, labels, dataset name, number of classes or None)`` from a dataset or a pair."""
-    if hasattr(data, "tensors") and hasattr(data, "labels"):
-        images, labels = data.tensors()
-        name, classes = getattr(data, "name", "data"), getattr(data, "num_classes", None)
-    elif isinstance(data, (tuple, list)) and len(data) == 2:
-        (images, labels), name, classes = data, "tensors", None
-    else:
-        raise TypeError(f"{what} must be an ImageDataset or an (images, labels) pair, "
-                        f"got {type(data).__name__}")
-    if not isinstance(images, torch.Tensor) or not isinstance(labels, torch.Tensor):
-        raise TypeError(f"{what}: images and labels must be torch tensors")
-    if images.shape[0] == 0:
-        raise ValueError(f"{what} ({name}) is empty: there is nothing to train or evaluate on")
-    if images.ndim != 4:
-        raise ValueError(f"{what}: images must be N×C×H×W, got shape {tuple(images.shape)}")
-    if labels.ndim != 1 or labels.shape[0] != images.shape[0]:
-        raise ValueError(f"{what}: labels must have shape ({images.shape[0]},), "
-                         f"got {tuple(labels.shape)}")
-    if labels.dtype.is_floating_point or labels.dtype == torch.bool:
-        raise TypeError(f"{what}: labels must be integer class indices, got {labels.dtype}")
-    if images.dtype == torch.uint8:
-        images = images.float() / 255.0
-    return images, labels.long(), name, classes
-
-
-def _output_size(model: nn.Module, images: torch.Tensor, preprocess, device) -> int:
-    """Run one example through the model (eval mode, no grad) and return its number of scores."""
-    was_training = model.training
-    model.eval()
-    try:
-        with torch.no_grad():
-            x = images[:1].to(device)
-            out = model(preprocess(x) if preprocess else x)
-    finally:
-        model.train(was_training)
-    if not isinstance(out, torch.Tensor) or out.ndim != 2 or out.shape[0] != 1:
-        shape = tuple(out.shape) if isinstance(out, torch.Tensor) else type(out).__name__
-        raise ValueError(f"the model must return one row of class scores per image (N×K), "
-                         f"got {shape} for one image")
-    return out.shape[1]
-
-
-def _check_labels(labels: torch.Tensor, n_out: int, n_classes: int | None, name: str, what: str):
-    if n_classes is not None and n_out != n_classes:
-        raise ValueError(f"the model outputs {n_out} scores per image but {what} ({name}) has "
-                         f"{n_classes} classes; build the model with num_classes={n_classes}")
-    low, high = int(labels.min()), int(labels.max())
-    if low < 0 or high >= n_out:
-        raise ValueError(f"{what} ({name}) has labels in [{low}, {high}] but the model has "
-                         f"{n_out} outputs, so labels must lie in [0, {n_out - 1}]")
-
-
-# --------------------------------------------------------------------------------------------
 # Evaluation and prediction
 
 @torch.no_grad()
@@ -219,7 +164,7 @@ def evaluate(model: nn.Module, data, *, batch_size: int = 512, preprocess=None,
     """Mean cross-entropy and accuracy on ``data``; ``dataset`` names what was measured."""
     images, labels, name, classes = as_tensors(data)
     scores = predict(model, images, batch_size=batch_size, preprocess=preprocess, device=device)
-    _check_labels(labels, scores.shape[1], classes, name, "data")
+    check_labels(labels, scores.shape[1], classes, name, "data")
     return {"loss": F.cross_entropy(scores, labels).item(),
             "accuracy": (scores.argmax(1) == labels).float().mean().item(),
             "n": int(labels.shape[0]), "dataset": name}
@@ -248,10 +193,10 @@ def fit(model: nn.Module, train, val=None, config: TrainConfig | None = None, *,
     x_train, y_train, name, n_classes = as_tensors(train, "train")
     val_data = as_tensors(val, "val") if val is not None else None
     model.to(device)
-    n_out = _output_size(model, x_train, preprocess, device)
-    _check_labels(y_train, n_out, n_classes, name, "train")
+    n_out = output_size(model, x_train, preprocess, device)
+    check_labels(y_train, n_out, n_classes, name, "train")
     if val_data is not None:
-        _check_labels(val_data[1], n_out, val_data[3], val_data[2], "val")
+        check_labels(val_data[1], n_out, val_data[3], val_data[2], "val")
 
     seed_everything(config.seed)
     n = x_train.shape[0]

@@ -1,4 +1,4 @@
-"""train_resnet18 → save_model → load_model / load_example, in the smoke profile (tiny sizes)."""
+"""train_resnet18 → save_model → load_model / load_example in the smoke profile (tiny sizes)."""
 from __future__ import annotations
 
 import pytest

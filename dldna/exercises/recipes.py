@@ -20,8 +20,8 @@ def warmup_cosine_reference(step: int, total: int, warmup: int, peak: float,
 def check_warmup_cosine(fn) -> Feedback:
     """Exercise 11.1: ``fn(step, total, warmup, peak, floor)`` gives the learning rate."""
     fb = Feedback("Exercise 11.1 (warm-up + cosine schedule)")
-    cases = [(s, 100, 10, 0.1, 0.001) for s in (0, 4, 9, 10, 40, 55, 99)] + [(0, 50, 5, 1.0, 0.0),
-                                                                           (30, 50, 5, 1.0, 0.0)]
+    cases = [(s, 100, 10, 0.1, 0.001) for s in (0, 4, 9, 10, 40, 55, 99)]
+    cases += [(0, 50, 5, 1.0, 0.0), (30, 50, 5, 1.0, 0.0)]
     for case in cases:
         got = call_safely(fb, fn, *case)
         if got is None:

@@ -14,7 +14,8 @@ class LeNet5(nn.Module):
                  padding: int = 0, activation: str = "tanh", pool: str = "avg") -> None:
         super().__init__()
         if activation not in _ACTIVATIONS:
-            raise ValueError(f"activation must be one of {sorted(_ACTIVATIONS)}, got {activation!r}")
+            raise ValueError(f"activation must be one of {sorted(_ACTIVATIONS)}, "
+                             f"got {activation!r}")
         if pool not in ("avg", "max"):
             raise ValueError(f"pool must be 'avg' or 'max', got {pool!r}")
         side = ((image_size + 2 * padding - 4) // 2 - 4) // 2  # two 5×5 convs, two 2×2 pools

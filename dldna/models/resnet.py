@@ -123,11 +123,11 @@ class ResNet(nn.Module):
                 nn.init.zeros_(m.bias)
         if zero_init_residual:  # each block starts as the identity
             for m in self.modules():
-                last = getattr(m, "bn3", None) if isinstance(m, Bottleneck) else getattr(m, "bn2", None)
-                if isinstance(m, (BasicBlock, Bottleneck)) and last is not None:
-                    nn.init.zeros_(last.weight)
+                if isinstance(m, (BasicBlock, Bottleneck)):
+                    nn.init.zeros_(m.bn3.weight if isinstance(m, Bottleneck) else m.bn2.weight)
 
-    def _make_layer(self, block: Block, planes: int, blocks: int, stride: int = 1) -> nn.Sequential:
+    def _make_layer(self, block: Block, planes: int, blocks: int,
+                    stride: int = 1) -> nn.Sequential:
         downsample = None
         if stride != 1 or self.in_planes != planes * block.expansion:  # projection shortcut
             downsample = nn.Sequential(conv1x1(self.in_planes, planes * block.expansion, stride),

@@ -23,7 +23,8 @@ def photo_tensor(name: str = "chelsea", size: int = 128) -> torch.Tensor:
 
 
 def augmentation_figure(image: torch.Tensor | None = None, op: str = "random resized crop",
-                        magnitude: float = 0.5, seed: int = 0, n: int = 8, title: str | None = None):
+                        magnitude: float = 0.5, seed: int = 0, n: int = 8,
+                        title: str | None = None):
     """The original next to ``n`` augmented draws; returns the matplotlib figure."""
     import matplotlib.pyplot as plt
 
