@@ -149,3 +149,23 @@ def test_lr_curves_follow_their_formulas():
 def test_unknown_optimizer_is_named():
     with pytest.raises(ValueError, match="adagrad"):
         build_optimizer([nn.Parameter(torch.zeros(1))], "adagrad")
+
+
+def test_progress_bars_and_verbose_lines_name_the_dataset(capsys):
+    from dldna.data import load
+
+    digits = load("digits").subset(40)
+    model = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(64, 10))
+    train.fit(model, digits, digits, epochs=2, batch_size=20, progress=True, verbose=True)
+    out = capsys.readouterr()
+    lines = [line for line in out.out.splitlines() if line.startswith("[")]
+    assert len(lines) == 2 and all(digits.name in line for line in lines)
+    assert "epoch" in out.err  # tqdm writes its bars to stderr outside notebooks
+
+
+def test_trainer_benchmark_prints_ratio_and_lenet_result(capsys):
+    from dldna.bench import trainer as bench
+
+    assert bench.main(["--epochs", "1", "--lenet-epochs", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "ratio" in out and "LeNet-5 on MNIST-5k" in out and "test accuracy" in out
