@@ -35,8 +35,9 @@ browser:
 	@command -v chromium > /dev/null || { echo "== installing chromium (apt) =="; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium > /dev/null; }
 
+# One torch thread per process: the two pytest workers already use both cores.
 test: vendor browser
-	$(PY) -m pytest -n 2 --dist loadgroup --durations=15 tests
+	OMP_NUM_THREADS=1 $(PY) -m pytest -n 2 --dist loadgroup --durations=15 tests
 
 sync-notebooks: $(STAMP)
 	$(PY) tools/sync_notebooks.py

@@ -17,6 +17,7 @@ from .config import get_profile, seed_everything
 from .models import ResNet18
 from .train import History, evaluate, fit
 
+#: The full CIFAR-10 ResNet-18 recipe (gpu profile); smaller profiles change only the scale.
 RECIPE: dict[str, Any] = dict(epochs=100, batch_size=128, optimizer="adamw", lr=1e-3,
                               weight_decay=0.05, schedule="warmup_cosine", warmup_epochs=5,
                               label_smoothing=0.1, clip_grad_norm=1.0)

@@ -14,6 +14,10 @@ matplotlib.use("Agg")
 ROOT = Path(__file__).resolve().parents[1]
 os.environ.setdefault("DLDNA_PROFILE", "smoke")
 os.environ["DLDNA_DOWNLOAD"] = "0"  # nothing in the test suite may touch the network
+# Under `pytest -n 2` on two cores, two workers with two torch threads each (plus the notebook
+# kernels they start) oversubscribe the CPU and run 5-8x slower; one thread per process does not.
+# Set before torch is imported here, and inherited by every kernel and subprocess.
+os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 
 @pytest.fixture(autouse=True)

@@ -22,7 +22,7 @@ from ..config import get_profile, seed_everything
 from ..models import lenet5
 from ..train import evaluate, fit
 
-# The LeNet-5 recipe of the book (chapter 5 uses the same call).
+#: Optimiser settings of the LeNet-5 reference run (AdamW with a one-cycle schedule).
 LENET_RECIPE = dict(optimizer="adamw", lr=2e-3, weight_decay=0.01, schedule="onecycle",
                     batch_size=32)
 
