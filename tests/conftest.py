@@ -35,8 +35,25 @@ def _close_figures():
 
 # ---------------------------------------------------------------- the book (shared by test_book/test_browser)
 
+def _only_once_per_run(tmp_path_factory, what: str) -> None:
+    """Fail if a second xdist worker sets up ``what``: the book tests share one worker through
+    ``xdist_group("book")``; if the grouping is lost, every worker would execute the whole book."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker is None:
+        return
+    marker = tmp_path_factory.getbasetemp().parent / f"{what}.worker"  # shared by all workers
+    try:
+        with open(marker, "x") as f:
+            f.write(worker)
+    except FileExistsError:
+        raise RuntimeError(f"{what} is being set up again on {worker} after "
+                           f"{marker.read_text()}: pytest-xdist ignored xdist_group('book') "
+                           "(see the pytest pin in requirements.txt)") from None
+
+
 @pytest.fixture(scope="session")
-def executions():
+def executions(tmp_path_factory):
+    _only_once_per_run(tmp_path_factory, "executions")
     results = {path.name: execute_into_cache(path) for path in toc_notebooks()}
     print("\nper-notebook execution time (smoke profile):")
     for name, run in results.items():
