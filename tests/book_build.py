@@ -47,7 +47,8 @@ def execute_into_cache(path: Path) -> Execution:
 
     nb = nbformat.read(path, as_version=4)
     start = time.perf_counter()
-    result = single_nb_execution(nb, cwd=str(path.parent), timeout=900, allow_errors=False,
+    # A smoke-profile cell takes seconds; a hung kernel should fail the run within minutes.
+    result = single_nb_execution(nb, cwd=str(path.parent), timeout=300, allow_errors=False,
                                  meta_override=True)
     seconds = time.perf_counter() - start
     if result.err is not None:
