@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import matplotlib
@@ -55,10 +56,22 @@ def _only_once_per_run(tmp_path_factory, what: str) -> None:
 def executions(tmp_path_factory):
     _only_once_per_run(tmp_path_factory, "executions")
     results = {path.name: execute_into_cache(path) for path in toc_notebooks()}
-    print("\nper-notebook execution time (smoke profile):")
-    for name, run in results.items():
-        print(f"  {name:45s} {run.seconds:6.1f} s  {'ok' if run.error is None else 'FAILED'}")
+    lines = [f"{name:45s} {run.seconds:6.1f} s  {'ok' if run.error is None else 'FAILED'}"
+             for name, run in results.items()]
+    EXEC_TIMES.parent.mkdir(parents=True, exist_ok=True)
+    EXEC_TIMES.write_text("\n".join(lines) + "\n")
     return results
+
+
+# The workers' output is hidden under xdist, so the controller prints the table at the end.
+EXEC_TIMES = ROOT / "_build" / "test" / "smoke_execution_times.txt"
+_SESSION_START = time.time()
+
+
+def pytest_terminal_summary(terminalreporter):
+    if EXEC_TIMES.exists() and EXEC_TIMES.stat().st_mtime >= _SESSION_START:
+        terminalreporter.section("per-notebook execution time (smoke profile, 1 thread)")
+        terminalreporter.write(EXEC_TIMES.read_text())
 
 
 @pytest.fixture(scope="session")
