@@ -66,10 +66,9 @@ def render_quiz(questions: Sequence[Question], title: str = "Check your understa
     return "\n".join(parts)
 
 
-def show_quiz(questions: Sequence[Question], title: str = "Check your understanding"):
-    """Display a quiz in a notebook (returns the IPython HTML object)."""
+def show_quiz(questions: Sequence[Question], title: str = "Check your understanding") -> None:
+    """Display a quiz in a notebook. Returns nothing, so that a quiz on the last line of a cell
+    is not shown a second time as the cell's value."""
     from IPython.display import HTML, display
 
-    obj = HTML(render_quiz(questions, title))
-    display(obj)
-    return obj
+    display(HTML(render_quiz(questions, title)))

@@ -6,6 +6,7 @@ reads, so the build reuses them instead of running every chapter a second time.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -61,6 +62,10 @@ def execute_into_cache(path: Path) -> Execution:
 
 
 def build_book() -> subprocess.CompletedProcess:
+    # Sphinx re-reads only sources whose files changed; the outputs in the jupyter cache change
+    # with the library too, so start from no doctrees (the executions are still reused).
+    for stale in ("html", ".doctrees", "jupyter_execute"):
+        shutil.rmtree(BUILD_ROOT / "_build" / stale, ignore_errors=True)
     env = dict(os.environ, DLDNA_PROFILE="smoke", DLDNA_DOWNLOAD="0")
     command = [str(Path(sys.executable).with_name("jupyter-book")), "build", str(ROOT),
                "--path-output", str(BUILD_ROOT), "-W", "-n", "--keep-going"]

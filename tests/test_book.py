@@ -72,3 +72,11 @@ def test_colab_button_on_every_chapter(built_html):
     for path in NOTEBOOKS:
         page = (HTML / path.relative_to(ROOT)).with_suffix(".html").read_text()
         assert f"colab.research.google.com/github/" in page and path.name in page, path.name
+
+
+def test_every_chapter_shows_its_quiz_once(built_html):
+    for path in NOTEBOOKS:
+        if path.name == "intro.ipynb":
+            continue
+        page = (HTML / path.relative_to(ROOT)).with_suffix(".html").read_text()
+        assert page.count('<div class="dldna-quiz">') == 1, path.name

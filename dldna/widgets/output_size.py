@@ -55,10 +55,10 @@ def plot_output_size(n: int = 7, k: int = 3, s: int = 2, p: int = 1, ax=None):
 
 
 def output_size_widget(n: int = 7, k: int = 3, s: int = 2, p: int = 1):
-    """Sliders for n, k, s, p with the live drawing (ipywidgets 7.7 and 8 API only)."""
+    """Sliders for n, k, s, p with the live drawing; returns the widget, shown when it is the
+    last value of a cell (ipywidgets 7.7 and 8 API only)."""
     import ipywidgets as widgets
     import matplotlib.pyplot as plt
-    from IPython.display import display
 
     sliders = {
         "n": widgets.IntSlider(value=n, min=1, max=20, description="input n"),
@@ -77,5 +77,4 @@ def output_size_widget(n: int = 7, k: int = 3, s: int = 2, p: int = 1):
     out = widgets.interactive_output(draw, sliders)
     box = widgets.VBox([widgets.HBox([sliders["n"], sliders["k"]]),
                         widgets.HBox([sliders["s"], sliders["p"]]), out])
-    display(box)
     return box

@@ -72,7 +72,6 @@ def receptive_field_widget(layers: str = PRESETS["VGG block + pool ×2"], input_
     and sliders for the output pixel. ipywidgets 7.7 and 8 API only."""
     import ipywidgets as widgets
     import matplotlib.pyplot as plt
-    from IPython.display import display
 
     text = widgets.Text(value=layers, description="layers")
     preset = widgets.Dropdown(options=list(PRESETS), value=None, description="preset")
@@ -100,5 +99,4 @@ def receptive_field_widget(layers: str = PRESETS["VGG block + pool ×2"], input_
     out = widgets.interactive_output(draw, {"layers": text, "input_size": size,
                                             "row_value": row, "col_value": col})
     box = widgets.VBox([widgets.HBox([text, preset]), size, widgets.HBox([row, col]), out])
-    display(box)
     return box
