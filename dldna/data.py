@@ -255,6 +255,9 @@ def _canonical(name: str) -> str:
     return name.strip().lower().replace("_", "-")
 
 
+_ANNOUNCED: set[tuple[str, str]] = set()  # fallbacks already reported in this process
+
+
 def load(name: str, split: str = "train", *, download: bool | None = None,
          root: str | Path | None = None) -> ImageDataset:
     """Load a named dataset split into memory.
@@ -286,8 +289,10 @@ def load(name: str, split: str = "train", *, download: bool | None = None,
             reason = f"download failed ({type(err).__name__}: {str(err)[:80]})"
     if found is None:
         stand_in = load(spec.stand_in, split)
-        print(f"[dldna] {spec.title} is unavailable: {reason}; "
-              f"using the bundled stand-in {stand_in.name}.")
+        if (spec.title, reason) not in _ANNOUNCED:  # one line, not one per split
+            _ANNOUNCED.add((spec.title, reason))
+            print(f"[dldna] {spec.title} is unavailable: {reason}; "
+                  f"using the bundled stand-in {stand_in.name}.")
         return replace(stand_in, stand_in_for=spec.title)
     images, labels, classes = found
     return ImageDataset(torch.from_numpy(np.ascontiguousarray(images)), torch.from_numpy(labels),

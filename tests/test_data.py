@@ -164,3 +164,11 @@ def test_dataset_validates_its_tensors():
         data.ImageDataset(torch.zeros(2, 1, 4, 4), torch.zeros(2, dtype=torch.long), ("a",), "x", "train")
     with pytest.raises(ValueError, match="labels must have shape"):
         data.ImageDataset(torch.zeros(2, 1, 4, 4, dtype=torch.uint8), torch.zeros(3), ("a",), "x", "train")
+
+
+def test_fallback_is_announced_once_for_both_splits(tmp_path, capsys):
+    train = data.load("cifar100", "train", download=False, root=tmp_path)
+    test = data.load("cifar100", "test", download=False, root=tmp_path)
+    out = capsys.readouterr().out
+    assert out.count("unavailable") == 1, out
+    assert train.stand_in_for == test.stand_in_for == "CIFAR-100"
