@@ -4,18 +4,17 @@ from __future__ import annotations
 from typing import Any
 
 
-def glue(name: str, value: Any, display: bool = False) -> Any:
+def glue(name: str, value: Any, display: bool = False) -> None:
     """Store a computed value for the text (``{glue:text}`name```); works without myst-nb too.
 
     In the book build ``myst_nb.glue`` records the value; in Colab or plain Jupyter (no myst-nb)
-    the value is simply returned, so the same notebook runs everywhere.
+    nothing happens. Returns nothing, so a ``glue`` on the last line of a cell prints nothing.
     """
     try:
         from myst_nb import glue as _glue
     except ImportError:
-        return value
+        return
     _glue(name, value, display=display)
-    return value
 
 
 def use_book_style() -> None:

@@ -116,8 +116,13 @@ def test_kernel_editor_figure_and_widget():
         kernel_editor(image_name="eagle")
 
 
-def test_glue_returns_the_value_outside_a_book_build():
-    assert glue("x", 42) == 42
+def test_glue_records_the_value_and_returns_nothing(monkeypatch):
+    import myst_nb
+
+    recorded = {}
+    monkeypatch.setattr(myst_nb, "glue", lambda name, value, display: recorded.update({name: value}))
+    assert glue("x", 42) is None  # a glue on a cell's last line must not echo its value
+    assert recorded == {"x": 42}
 
 
 def test_animation_html_has_no_cdn_link():

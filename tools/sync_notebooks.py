@@ -57,8 +57,9 @@ def notebooks() -> list[Path]:
 
 def main(argv: list[str]) -> int:
     check = "--check" in argv
+    chosen = [Path(a).resolve() for a in argv if a != "--check"]  # default: every chapter
     stale = []
-    for path in notebooks():
+    for path in chosen or notebooks():
         before = path.read_text()
         nb = synced(nbformat.reads(before, as_version=4))
         after = nbformat.writes(nb) + "\n"
