@@ -21,6 +21,7 @@ PROFILES = ("smoke", "cpu", "gpu")
 PROFILE_ENV = "DLDNA_PROFILE"
 CACHE_ENV = "DLDNA_CACHE"
 DOWNLOAD_ENV = "DLDNA_DOWNLOAD"
+BOOK_BUILD_ENV = "DLDNA_BOOK_BUILD"  # set by the book build (book/_ext/dldna_book.py)
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,13 @@ def get_profile() -> Profile:
             f"{PROFILE_ENV}={value!r} is not a profile; expected one of {', '.join(PROFILES)}"
         )
     return Profile(value)
+
+
+def show_progress() -> bool:
+    """Whether training shows progress bars by default: yes in Jupyter and Colab; no in the
+    smoke profile, and no while the book is built (a saved bar is only blank space in the HTML;
+    the chapters print their results instead)."""
+    return not get_profile().is_smoke and os.environ.get(BOOK_BUILD_ENV) != "1"
 
 
 def seed_everything(seed: int = 0, *, deterministic: bool = True) -> int:

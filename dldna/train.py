@@ -23,7 +23,7 @@ from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 
 from .checkpoint import (CheckpointError, check_state_dict, load_checkpoint, restore_model,
                          rng_state, save_checkpoint, set_rng_state)
-from .config import get_device, get_profile, seed_everything
+from .config import get_device, get_profile, seed_everything, show_progress
 from .schedules import OPTIMIZERS, SCHEDULES, build_optimizer, build_scheduler
 from .train_inputs import as_tensors, check_labels, output_size
 
@@ -184,7 +184,7 @@ def fit(model: nn.Module, train, val=None, config: TrainConfig | None = None, *,
     transforms each training batch (labels may become soft, e.g. MixUp); ``preprocess(x)`` runs
     on every batch, training and evaluation. With ``checkpoint`` a file is written after every
     epoch; ``resume=True`` continues from it. With ``ema_decay`` the model ends with the averaged
-    weights. Progress bars show unless ``progress=False`` (default: off in the smoke profile).
+    weights. Progress bars show unless ``progress=False`` (default: off in the smoke profile and in book builds).
     """
     config = replace(config or TrainConfig(), **overrides)
     if resume and checkpoint is None:
@@ -216,7 +216,7 @@ def fit(model: nn.Module, train, val=None, config: TrainConfig | None = None, *,
         start, history = _resume(checkpoint, config, model, optimizer, scheduler, scaler, ema)
 
     x_train, y_train = x_train.to(device), y_train.to(device)
-    progress = (not get_profile().is_smoke) if progress is None else progress
+    progress = show_progress() if progress is None else progress
     from tqdm.auto import tqdm
 
     epochs_bar = tqdm(range(start, config.epochs), desc=f"{type(model).__name__} on {name}",

@@ -66,7 +66,7 @@ def build_book() -> subprocess.CompletedProcess:
     # with the library too, so start from no doctrees (the executions are still reused).
     for stale in ("html", ".doctrees", "jupyter_execute"):
         shutil.rmtree(BUILD_ROOT / "_build" / stale, ignore_errors=True)
-    env = dict(os.environ, DLDNA_PROFILE="smoke", DLDNA_DOWNLOAD="0")
+    env = dict(os.environ, DLDNA_PROFILE="smoke", DLDNA_DOWNLOAD="0", DLDNA_BOOK_BUILD="1")
     command = [str(Path(sys.executable).with_name("jupyter-book")), "build", str(ROOT),
                "--path-output", str(BUILD_ROOT), "-W", "-n", "--keep-going"]
     return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=1800)

@@ -3,6 +3,7 @@ import pytest
 import torch
 
 import dldna
+from dldna import config
 from dldna.config import Profile, get_profile
 
 
@@ -61,3 +62,17 @@ def test_downloads_only_when_allowed(monkeypatch):
     assert not dldna.downloads_allowed()
     monkeypatch.setenv("DLDNA_DOWNLOAD", "1")
     assert dldna.downloads_allowed()
+
+
+@pytest.mark.parametrize("profile, book_build, expected", [
+    ("cpu", None, True), ("gpu", None, True), ("smoke", None, False),
+    ("cpu", "1", False), ("gpu", "1", False), ("cpu", "0", True),
+])
+def test_progress_bars_only_outside_smoke_runs_and_book_builds(monkeypatch, profile, book_build,
+                                                                expected):
+    monkeypatch.setenv(config.PROFILE_ENV, profile)
+    if book_build is None:
+        monkeypatch.delenv(config.BOOK_BUILD_ENV, raising=False)
+    else:
+        monkeypatch.setenv(config.BOOK_BUILD_ENV, book_build)
+    assert config.show_progress() is expected
