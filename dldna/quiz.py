@@ -1,11 +1,13 @@
 """Self-check quizzes that work everywhere: Jupyter, Colab and the static HTML book.
 
 Each option is an HTML ``<details>`` element: click it to see whether it is right and *why*.
-No JavaScript and no network are needed, so the quiz behaves the same offline.
+No JavaScript and no network are needed, so the quiz behaves the same offline. Texts may use the
+two bits of Markdown a question needs: ``*emphasis*`` and ```code```.
 """
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -38,6 +40,18 @@ class Question:
         object.__setattr__(self, "options", opts)
 
 
+_CODE = re.compile(r"`([^`]+)`")
+# *word* but not 2*3 or a lone "*": the asterisks hug the text and are not inside a word.
+_EMPHASIS = re.compile(r"(?<![\w*])\*(?=[^\s*])(.+?)(?<=[^\s*])\*(?![\w*])")
+
+
+def _inline(text: str) -> str:
+    """Escape ``text`` for HTML, then render `code` and *emphasis*."""
+    parts = _CODE.split(html.escape(text))  # odd items are code spans, left as they are
+    return "".join(f"<code>{part}</code>" if i % 2 else _EMPHASIS.sub(r"<em>\1</em>", part)
+                   for i, part in enumerate(parts))
+
+
 _CSS = """<style>
 .dldna-quiz{border:1px solid #c9d3e0;border-radius:6px;padding:.6em 1em;margin:1em 0}
 .dldna-quiz .q{font-weight:600;margin:.6em 0 .3em}
@@ -56,12 +70,12 @@ def render_quiz(questions: Sequence[Question], title: str = "Check your understa
     for number, q in enumerate(questions, 1):
         if not isinstance(q, Question):
             raise TypeError(f"questions[{number - 1}] must be a Question, got {type(q).__name__}")
-        parts.append(f'<div class="q">{number}. {html.escape(q.prompt)}</div>')
+        parts.append(f'<div class="q">{number}. {_inline(q.prompt)}</div>')
         for letter, o in zip("abcdefghij", q.options):
             verdict = ('<span class="ok">Correct.</span>' if o.correct
                        else '<span class="no">Not quite.</span>')
-            parts.append(f"<details><summary>({letter}) {html.escape(o.text)}</summary>"
-                         f"{verdict} {html.escape(o.why)}</details>")
+            parts.append(f"<details><summary>({letter}) {_inline(o.text)}</summary>"
+                         f"{verdict} {_inline(o.why)}</details>")
     parts.append("</div>")
     return "\n".join(parts)
 

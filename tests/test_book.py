@@ -80,3 +80,19 @@ def test_every_chapter_shows_its_quiz_once(built_html):
             continue
         page = (HTML / path.relative_to(ROOT)).with_suffix(".html").read_text()
         assert page.count('<div class="dldna-quiz">') == 1, path.name
+
+
+def test_exercises_are_numbered_per_chapter_like_their_checkers(built_html):
+    """Exercise NN.k in the HTML (book/_ext/dldna_book.py) is the title its checker prints."""
+    checker_titles = "".join(p.read_text() for p in (ROOT / "dldna" / "exercises").glob("*.py"))
+    for path in NOTEBOOKS:
+        chapter = re.match(r"(\d+)_", path.name)
+        if not chapter:
+            continue
+        page = (HTML / path.relative_to(ROOT)).with_suffix(".html").read_text()
+        n = int(chapter[1])
+        shown = {int(k) for k in re.findall(rf"Exercise {n}\.(\d+)", page)}
+        checked = {int(k) for k in re.findall(rf'Feedback\(\s*"Exercise {n}\.(\d+)', checker_titles)}
+        assert len(shown) >= 2 and shown == set(range(1, len(shown) + 1)), (path.name, shown)
+        assert checked <= shown, f"{path.name}: checkers {sorted(checked)}, headings {sorted(shown)}"
+        assert not re.search(r"Exercise \d+ ", re.sub(r"Exercise \d+\.\d+", "", page)), path.name

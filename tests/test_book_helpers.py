@@ -23,6 +23,18 @@ def test_quiz_escapes_html():
     assert "a&lt;b?" in html and "&lt;i&gt;" in html
 
 
+@pytest.mark.parametrize("text, expected", [
+    ("the *same* weights", "the <em>same</em> weights"),
+    ("call `conv2d(x, w)` here", "call <code>conv2d(x, w)</code> here"),
+    ("`a*b*c` stays code", "<code>a*b*c</code> stays code"),
+    ("2*3*4 and 5 * 6 stay as they are", "2*3*4 and 5 * 6 stay as they are"),
+    ("*a<b*", "<em>a&lt;b</em>"),
+])
+def test_quiz_renders_emphasis_and_code(text, expected):
+    html = render_quiz([Question(text, [(text, True, text), ("no", False, "n")])])
+    assert html.count(expected) == 3  # prompt, option text and explanation
+
+
 @pytest.mark.parametrize("options, message", [
     ([("a", True, "why")], "at least 2 options"),
     ([("a", False, "w"), ("b", False, "w")], "no correct option"),
@@ -45,9 +57,13 @@ def test_quiz_needs_questions():
 def test_feedback_truthiness_and_rendering():
     fb = Feedback("demo")
     fb.expect(True, "fine", "bad")
-    assert fb and "all 1 checks passed" in str(fb)
+    assert fb and str(fb).startswith("✔ demo: the check passed.")
+    fb.expect(True, "also fine", "bad")
+    assert "all 2 checks passed" in str(fb)
     fb.expect(False, "fine", "broken: fix it")
-    assert not fb and "broken: fix it" in fb._repr_html_()
+    assert not fb and "broken: fix it" in fb._repr_html_() and "1 problem to fix" in str(fb)
+    fb.expect(False, "fine", "still broken")
+    assert "2 problems to fix" in str(fb)
 
 
 def test_horizontal_edge_checker_accepts_sobel_y_and_its_negation():

@@ -4,8 +4,12 @@ jupyter-cache keys on notebook contents only, not on environment variables, so a
 the smoke profile would otherwise be reused by the cpu build. Each profile gets its own folder.
 It also marks the process as a book build, which the notebook kernels inherit: training shows no
 progress bars there (see ``dldna.config.show_progress``).
+
+Exercises are numbered per chapter from the file name (``11_training_recipes`` → 11.1, 11.2, …),
+the same numbers the automatic checkers print; Sphinx alone would count them across the whole book.
 """
 import os
+import re
 from pathlib import Path
 
 
@@ -17,6 +21,23 @@ def _per_profile_cache(app, config) -> None:
     config.nb_execution_cache_path = str(Path(app.outdir).parent / ".jupyter_cache" / profile)
 
 
+def _number_exercises_by_chapter(app, env) -> list[str]:
+    changed = []
+    for docname, numbers in env.toc_fignumbers.items():
+        chapter = re.match(r"(\d+)_", Path(docname).name)
+        exercises = numbers.get("exercise")
+        if not chapter or not exercises:
+            continue
+        in_order = sorted(exercises, key=exercises.get)
+        renumbered = {label: (int(chapter[1]), k) for k, label in enumerate(in_order, 1)}
+        if renumbered != exercises:
+            numbers["exercise"] = renumbered
+            changed.append(docname)
+    return changed
+
+
 def setup(app):
     app.connect("config-inited", _per_profile_cache)
+    # After Sphinx has assigned its book-wide numbers (priority 500).
+    app.connect("env-get-updated", _number_exercises_by_chapter, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -26,8 +26,13 @@ class Feedback:
         return bool(condition)
 
     def __str__(self) -> str:
-        head = (f"✅ {self.exercise}: all {len(self.passed_checks)} checks passed."
-                if self.passed else f"❌ {self.exercise}: {len(self.problems)} problem(s).")
+        if self.passed:
+            n = len(self.passed_checks)
+            head = f"✔ {self.exercise}: " + ("the check passed." if n == 1
+                                             else f"all {n} checks passed.")
+        else:
+            n = len(self.problems)
+            head = f"✘ {self.exercise}: {n} problem{'s' if n != 1 else ''} to fix."
         lines = [head] + [f"  ✔ {m}" for m in self.passed_checks] + [f"  ✘ {m}" for m in self.problems]
         return "\n".join(lines)
 
