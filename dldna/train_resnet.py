@@ -1,4 +1,4 @@
-"""Train, save and reload a ResNet-18 for 28×28 grey images (chapter 7 and later chapters).
+"""Train, save and reload a ResNet-18 for 28×28 grey images (for the architecture chapters).
 
 ``train_resnet18()`` uses Fashion-MNIST when it is cached or may be downloaded (gpu profile,
 ``DLDNA_DOWNLOAD=1``) and the bundled MNIST-5k stand-in otherwise; every line it prints names

@@ -59,7 +59,8 @@ def main(argv: list[str]) -> int:
     check = "--check" in argv
     chosen = [Path(a).resolve() for a in argv if a != "--check"]  # default: every chapter
     stale = []
-    for path in chosen or notebooks():
+    chosen = chosen or notebooks()
+    for path in chosen:
         before = path.read_text()
         nb = synced(nbformat.reads(before, as_version=4))
         after = nbformat.writes(nb) + "\n"
@@ -70,7 +71,7 @@ def main(argv: list[str]) -> int:
     if check and stale:
         print("notebooks out of sync (run `make sync-notebooks`):", *stale, sep="\n  ")
         return 1
-    print(f"{'checked' if check else 'synced'} {len(notebooks())} notebooks")
+    print(f"{'checked' if check else 'synced'} {len(chosen)} notebook{'s' if len(chosen) != 1 else ''}")
     return 0
 
 
