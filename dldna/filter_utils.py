@@ -143,13 +143,93 @@ def is_signed(kernel) -> bool:
     return abs(float(as_kernel(kernel).sum())) < 1e-9
 
 
+# Colour limits of response maps: this percentile of the values (of |values| when signed), so
+# that a handful of extreme pixels cannot squeeze everything else into one flat shade.
+DISPLAY_PERCENTILE = 99.0
+
+
+def display_limits(response, *, signed: bool, percentile: float = DISPLAY_PERCENTILE
+                   ) -> tuple[float, float]:
+    """Robust colour limits (vmin, vmax) for drawing a filter response; the data stay unclipped.
+
+    ``signed=True``: symmetric limits ±(``percentile`` of |response|), so zero sits in the
+    middle of a diverging colour map. ``signed=False``: the (100 − p)th and pth percentiles.
+    """
+    values = as_image(response, name="response")
+    if not 50 < percentile <= 100:
+        raise ValueError(f"percentile must be in (50, 100], got {percentile!r}")
+    if signed:
+        limit = float(np.percentile(np.abs(values), percentile))
+        return (-limit, limit) if limit > 0 else (-1.0, 1.0)
+    low, high = (float(v) for v in np.percentile(values, [100 - percentile, percentile]))
+    return (low, high) if high > low else (low - 0.5, high + 0.5)
+
+
+def text_colour(rgba) -> str:
+    """'white' on a dark background colour, 'black' on a light one (by relative luminance)."""
+    r, g, b = (float(v) for v in tuple(rgba)[:3])
+    if not all(0.0 <= v <= 1.0 for v in (r, g, b)):
+        raise ValueError(f"rgba must hold colour components in [0, 1], got {tuple(rgba)!r}")
+    return "white" if 0.2126 * r + 0.7152 * g + 0.0722 * b < 0.5 else "black"
+
+
+def annotate_cells(ax, values, shown, *, labels=None, fmt: str = "{:g}", fontsize: float = 11):
+    """Write each value of a small matrix in its cell, black on light cells and white on dark.
+
+    ``shown`` is the ``AxesImage`` that draws ``values`` (its colour map and limits decide each
+    cell's colour); ``labels`` (same shape) replaces the formatted values when given.
+    """
+    values = np.asarray(values)
+    for (r, c), v in np.ndenumerate(values):
+        text = fmt.format(v) if labels is None else str(np.asarray(labels)[r, c])
+        colour = text_colour(shown.cmap(shown.norm(v)))
+        ax.text(c, r, text, ha="center", va="center", fontsize=fontsize, color=colour)
+
+
+def _common_denominator(kernel: np.ndarray, largest: int = 64) -> int:
+    """The smallest d ≤ largest with kernel·d all integers (1 if there is none)."""
+    for d in range(1, largest + 1):
+        if np.allclose(kernel * d, np.round(kernel * d), atol=1e-9):
+            return d
+    return 1
+
+
+def plot_kernels(names: Sequence[str] = tuple(KERNELS), *, ncols: int = 5):
+    """Draw named kernels as coloured grids with every weight written in its cell.
+
+    Fractional kernels are written as integers over a common denominator (the title then says
+    e.g. "entries ÷ 16"), so no weight is rounded; each title gives the sum of the weights.
+    """
+    import matplotlib.pyplot as plt
+
+    names = list(names)
+    if not names:
+        raise ValueError("names must list at least one kernel")
+    nrows = -(-len(names) // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(1.9 * ncols, 2.5 * nrows), squeeze=False)
+    for ax in axes.flat:
+        ax.axis("off")
+    for ax, name in zip(axes.flat, names):
+        ker = get_kernel(name)
+        d = _common_denominator(ker)
+        limit = np.abs(ker).max() or 1.0
+        shown = ax.imshow(ker, cmap="RdBu_r", vmin=-limit, vmax=limit)
+        annotate_cells(ax, ker, shown, labels=np.round(ker * d).astype(int), fontsize=12)
+        scale = f", entries ÷ {d}" if d > 1 else ""
+        ax.set_title(f"{name}\nsum {ker.sum():g}{scale}", fontsize=11)
+    fig.tight_layout()
+    return fig
+
+
 def show_filter_effects(image=None, kernels: Sequence[str] = DEFAULT_GALLERY, *,
                         title: str | None = None, ncols: int = 3):
     """Apply each named kernel to a photo and draw the results.
 
     Zero-sum kernels (edges, Laplacian, Sobel) give signed responses: they are drawn with a
     diverging colour map centred on zero instead of being clipped to 0–255, which would hide
-    every negative value. Other responses are drawn in grey over their own full range.
+    every negative value. Other responses are drawn in grey. Colour limits come from
+    ``display_limits`` (a high percentile, so a few extreme pixels cannot flatten the picture);
+    the data are not clipped, and each title gives the response's full range.
     """
     import matplotlib.pyplot as plt
 
@@ -158,22 +238,21 @@ def show_filter_effects(image=None, kernels: Sequence[str] = DEFAULT_GALLERY, *,
     responses = filter_responses(grey, kernels)
     panels = [("original", grey)] + list(responses.items())
     nrows = -(-len(panels) // ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(3.6 * ncols, 3.3 * nrows), squeeze=False)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(3.1 * ncols, 3.1 * nrows), squeeze=False)
     for ax in axes.flat:
         ax.axis("off")
     for ax, (name, response) in zip(axes.flat, panels):
-        signed = name not in ("original", GRADIENT_MAGNITUDE) and is_signed(get_kernel(name))
-        if signed:
-            limit = float(np.percentile(np.abs(response), 99.5)) or 1.0
-            shown = ax.imshow(response, cmap="RdBu_r", vmin=-limit, vmax=limit)
-            label = f"{name}\nsigned: [{response.min():.0f}, {response.max():.0f}]"
-        else:
-            shown = ax.imshow(response, cmap="gray", vmin=response.min(), vmax=response.max())
-            label = f"{name}\nrange [{response.min():.0f}, {response.max():.0f}]"
-        ax.set_title(label, fontsize=9)
-        if name != "original":
-            fig.colorbar(shown, ax=ax, fraction=0.046, pad=0.03)
-    fig.suptitle(title or f"Filter responses on the {source}", fontsize=11)
+        if name == "original":
+            ax.imshow(response, cmap="gray")
+            ax.set_title("original", fontsize=11)
+            continue
+        signed = name != GRADIENT_MAGNITUDE and is_signed(get_kernel(name))
+        low, high = display_limits(response, signed=signed)
+        shown = ax.imshow(response, cmap="RdBu_r" if signed else "gray", vmin=low, vmax=high)
+        ax.set_title(f"{name}\ndata [{response.min():.0f}, {response.max():.0f}]", fontsize=11)
+        fig.colorbar(shown, ax=ax, fraction=0.046, pad=0.03)
+    note = f"colour limits at the {DISPLAY_PERCENTILE:g}th percentile; the data are not clipped"
+    fig.suptitle(f"{title or f'Filter responses on the {source}'}\n{note}", fontsize=12)
     fig.tight_layout()
     return fig
 
@@ -191,7 +270,7 @@ def create_conv_animation(grid=None, kernel=None, *, fps: int = 2, dpi: int = 72
 
     from .notebook import animation_html
 
-    if grid is None:  # a dark-to-bright vertical edge with a bright dot
+    if grid is None:  # a dark-to-bright vertical edge, and one mid-grey pixel on the dark side
         grid = np.array([[0, 0, 0, 9, 9, 9], [0, 0, 0, 9, 9, 9], [0, 0, 5, 9, 9, 9],
                          [0, 0, 0, 9, 9, 9], [0, 0, 0, 9, 9, 9], [0, 0, 0, 9, 9, 9]])
     grid = as_image(grid, name="grid")
@@ -203,25 +282,25 @@ def create_conv_animation(grid=None, kernel=None, *, fps: int = 2, dpi: int = 72
     oh, ow = out.shape
 
     fig, (ax_in, ax_k, ax_out) = plt.subplots(
-        1, 3, figsize=(9.5, 3.4), dpi=dpi, gridspec_kw={"width_ratios": [grid.shape[1], kw, ow]})
-    for ax, data, label in ((ax_in, grid, "input"), (ax_k, ker, "kernel")):
-        ax.imshow(data, cmap="Greys_r" if ax is ax_in else "RdBu_r",
-                  vmin=None if ax is ax_in else -np.abs(ker).max(),
-                  vmax=None if ax is ax_in else np.abs(ker).max())
-        for (r, c), v in np.ndenumerate(data):
-            ax.text(c, r, f"{v:g}", ha="center", va="center", fontsize=9, color="tab:orange")
-        ax.set_title(label)
+        1, 3, figsize=(9.5, 3.6), dpi=dpi, gridspec_kw={"width_ratios": [grid.shape[1], kw, ow]})
+    k_limit = np.abs(ker).max() or 1.0
+    for ax, data, label, cmap, lims in ((ax_in, grid, "input", "gray", (None, None)),
+                                        (ax_k, ker, "kernel", "RdBu_r", (-k_limit, k_limit))):
+        image = ax.imshow(data, cmap=cmap, vmin=lims[0], vmax=lims[1])
+        annotate_cells(ax, data, image, fontsize=13)
+        ax.set_title(label, fontsize=13)
         ax.set_xticks([]), ax.set_yticks([])
     limit = np.abs(out).max() or 1.0
     shown = np.full_like(out, np.nan)
     out_img = ax_out.imshow(shown, cmap="RdBu_r", vmin=-limit, vmax=limit)
-    out_text = [[ax_out.text(c, r, "", ha="center", va="center", fontsize=9)
+    out_text = [[ax_out.text(c, r, "", ha="center", va="center", fontsize=13,
+                             color=text_colour(out_img.cmap(out_img.norm(out[r, c]))))
                  for c in range(ow)] for r in range(oh)]
-    ax_out.set_title("output")
+    ax_out.set_title("output", fontsize=13)
     ax_out.set_xticks([]), ax_out.set_yticks([])
     window = Rectangle((-0.5, -0.5), kw, kh, fill=False, edgecolor="tab:red", linewidth=3)
     ax_in.add_patch(window)
-    caption = fig.text(0.5, 0.02, "", ha="center", fontsize=10)
+    caption = fig.text(0.5, 0.03, "", ha="center", fontsize=13)
 
     def draw(frame: int):
         r, c = divmod(frame, ow)
@@ -233,7 +312,7 @@ def create_conv_animation(grid=None, kernel=None, *, fps: int = 2, dpi: int = 72
                          f"= {out[r, c]:g}")
         return [window, out_img, out_text[r][c], caption]
 
-    fig.tight_layout(rect=(0, 0.06, 1, 1))
+    fig.tight_layout(rect=(0, 0.1, 1, 1))
     animation = FuncAnimation(fig, draw, frames=oh * ow, interval=1000 / fps, blit=False)
     html = HTML(animation_html(animation, fps=fps))
     plt.close(fig)

@@ -70,3 +70,24 @@ def test_specific_feedback():
     assert "k² = 9" in _problems(check_conv_params(lambda c_in, c_out, k, b: c_out * c_in * k + c_out))
     no_jump = check_receptive_field(lambda layers: 1 + sum(k - 1 for k, _ in layers))
     assert "product of the earlier strides" in _problems(no_jump)
+
+
+# ------------------------------------------------------------------ chapter 1 (filters)
+
+def test_horizontal_edge_feedback_names_row_and_column_sums():
+    from dldna.exercises.filters import check_horizontal_edge_kernel
+    from dldna.filter_utils import get_kernel
+
+    assert check_horizontal_edge_kernel(get_kernel("sobel_y")).exercise == \
+        "Exercise 1.1 (horizontal-edge kernel)"
+    # Rows that are not constant are fine: only the column sums must vanish.
+    assert check_horizontal_edge_kernel([[-1, -3, 0], [0, 0, 0], [1, 3, 0]])
+    vertical = _problems(check_horizontal_edge_kernel(get_kernel("sobel_x")))
+    assert "column sums" in vertical and "-4, 0, 4" in vertical
+    assert "row sums" in vertical and "0, 0, 0" in vertical
+
+
+def test_box_blur_checker_title():
+    from dldna.exercises.filters import check_box_blur
+
+    assert check_box_blur(lambda img: None).exercise == "Exercise 1.2 (box blur by hand)"

@@ -104,3 +104,66 @@ def test_named_kernels_are_read_only():
     k = fu.get_kernel("sobel_x")
     k[0, 0] = 5  # a copy may be edited
     assert fu.KERNELS["sobel_x"][0, 0] == -1
+
+
+# ------------------------------------------------------------------ display helpers
+
+@pytest.mark.parametrize("rgba, colour", [
+    ((0, 0, 0, 1), "white"), ((1, 1, 1, 1), "black"),
+    ((0.4, 0.0, 0.12, 1), "white"),   # the dark red end of RdBu_r
+    ((0.02, 0.19, 0.38, 1), "white"),  # the dark blue end
+    ((0.97, 0.97, 0.97, 1), "black"),  # the pale middle
+    ((1.0, 0.65, 0.0), "black"),       # orange, no alpha
+])
+def test_text_colour_is_white_on_dark_and_black_on_light(rgba, colour):
+    assert fu.text_colour(rgba) == colour
+
+
+def test_text_colour_rejects_values_outside_0_1():
+    with pytest.raises(ValueError, match=r"rgba must hold colour components in \[0, 1\]"):
+        fu.text_colour((255, 0, 0))
+
+
+def test_annotated_cells_are_readable():
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots()
+    kernel = fu.get_kernel("sharpen")
+    shown = ax.imshow(kernel, cmap="RdBu_r", vmin=-5, vmax=5)
+    fu.annotate_cells(ax, kernel, shown)
+    colours = {t.get_text(): t.get_color() for t in ax.texts}
+    assert colours["5"] == "white" and colours["0"] == "black" and colours["-1"] == "black"
+    plt.close(fig)
+
+
+def test_display_limits_ignore_a_few_outliers():
+    response = np.concatenate([np.linspace(-10, 10, 10_000), [-5000.0, 9000.0]])
+    low, high = fu.display_limits(response.reshape(1, -1), signed=True, percentile=99)
+    assert low == -high and 9 < high < 11           # symmetric, set by the bulk, not the outliers
+    low, high = fu.display_limits(response.reshape(1, -1) + 100, signed=False, percentile=99)
+    assert 90 < low < 91 and 109 < high < 111
+    np.testing.assert_allclose(fu.display_limits(np.full((3, 3), 7.0), signed=False), (6.5, 7.5))
+    assert fu.display_limits(np.zeros((3, 3)), signed=True) == (-1.0, 1.0)
+    with pytest.raises(ValueError, match=r"percentile must be in \(50, 100\]"):
+        fu.display_limits(response.reshape(1, -1), signed=True, percentile=40)
+
+
+def test_gallery_shows_sharpen_and_emboss_with_robust_limits_and_unclipped_data():
+    fig = fu.show_filter_effects(kernels=["sharpen", "emboss"])
+    images = [ax.images[0] for ax in fig.axes if ax.images]
+    for shown in images[1:]:
+        data = np.asarray(shown.get_array())
+        low, high = shown.get_clim()
+        assert data.min() < low < high < data.max()  # colours saturate only at the few extremes
+        assert np.mean((data < low) | (data > high)) < 0.03
+    assert "percentile" in fig._suptitle.get_text()
+
+
+def test_plot_kernels_writes_every_weight_exactly():
+    fig = fu.plot_kernels(["box_blur", "gaussian_blur", "sobel_y"], ncols=3)
+    axes = [ax for ax in fig.axes if ax.images]
+    assert "entries ÷ 9" in axes[0].get_title() and "entries ÷ 16" in axes[1].get_title()
+    assert [t.get_text() for t in axes[1].texts] == ["1", "2", "1", "2", "4", "2", "1", "2", "1"]
+    assert "sum 0" in axes[2].get_title() and "÷" not in axes[2].get_title()
+    with pytest.raises(ValueError, match="kernel name 'nope' is unknown"):
+        fu.plot_kernels(["nope"])

@@ -51,3 +51,40 @@ def test_static_figures_and_widgets_build():
     assert len(box.children) == 3
     box = receptive_field_widget()
     assert len(box.children) == 4
+
+
+# ------------------------------------------------------------------ kernel editor (chapter 1)
+
+def test_kernel_editor_figure_draws_sharpen_readably():
+    import numpy as np
+
+    from dldna.filter_utils import display_limits
+    from dldna.widgets.kernel_editor import kernel_editor_figure
+
+    fig = kernel_editor_figure(kernel="sharpen")
+    ax_k, ax_out = fig.axes[1], fig.axes[2]
+    colours = {t.get_text(): t.get_color() for t in ax_k.texts}
+    assert colours["5"] == "white" and colours["-1"] == "black"   # readable on every cell
+    shown = ax_out.images[0]
+    data = np.asarray(shown.get_array())
+    assert shown.get_cmap().name == "gray"                        # sums to 1: not signed
+    assert shown.get_clim() == display_limits(data, signed=False)  # robust, not min–max
+    assert data.min() < shown.get_clim()[0] and "percentile" in ax_out.get_xlabel()
+
+
+def test_kernel_editor_starts_from_a_meaningful_state(monkeypatch):
+    pytest.importorskip("ipywidgets")
+    import numpy as np
+
+    from dldna.widgets import kernel_editor as module
+
+    drawn = []
+    real = module.kernel_editor_figure
+    monkeypatch.setattr(module, "kernel_editor_figure",
+                        lambda image, kernel: drawn.append(kernel) or real(image, kernel))
+    box = module.kernel_editor(kernel="sharpen")
+    cells = box.children[0].children[0].children[1].children
+    assert [c.value for c in cells] == [0, -1, 0, -1, 5, -1, 0, -1, 0]
+    assert len(drawn) == 1 and np.array_equal(drawn[0], module.KERNELS["sharpen"])
+    cells[4].value = 9.0                                           # editing a cell redraws
+    assert len(drawn) == 2 and drawn[1][1, 1] == 9

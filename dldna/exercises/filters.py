@@ -18,7 +18,12 @@ def _step(horizontal: bool, size: int = 9) -> np.ndarray:
 
 
 def check_horizontal_edge_kernel(kernel) -> Feedback:
-    """Exercise 1.1: a 3×3 kernel that fires on horizontal edges and ignores flat regions."""
+    """Exercise 1.1: a 3×3 kernel that fires on horizontal edges and ignores flat regions.
+
+    A kernel meets a horizontal edge (an image that changes only from top to bottom) through its
+    row sums and a vertical edge through its column sums: Sobel y, with row sums −4, 0, 4 and
+    column sums 0, 0, 0, passes.
+    """
     fb = Feedback("Exercise 1.1 (horizontal-edge kernel)")
     try:
         k = np.asarray(kernel, dtype=float)
@@ -33,13 +38,17 @@ def check_horizontal_edge_kernel(kernel) -> Feedback:
               "region (no edge) gives 0")
     across = np.abs(correlate2d(_step(horizontal=True), k, padding="valid")).max()
     along = np.abs(correlate2d(_step(horizontal=False), k, padding="valid")).max()
+    rows = ", ".join(f"{v:g}" for v in k.sum(axis=1))
+    columns = ", ".join(f"{v:g}" for v in k.sum(axis=0))
     fb.expect(across > 1e-6, f"responds to a horizontal edge (peak {across:g})",
-              "gives no response on a horizontal edge (dark top, bright bottom): the weights must "
-              "differ between the top row and the bottom row")
+              "gives no response on a horizontal edge (dark top, bright bottom): a top-to-bottom "
+              f"change is weighted by the row sums, and yours are {rows}; make the top "
+              "row sum negative and the bottom row sum positive (or the reverse)")
     fb.expect(along <= 0.1 * max(across, 1e-12),
               f"ignores a vertical edge (peak {along:g})",
-              f"also responds to a vertical edge (peak {along:g} vs {across:g}); make every row "
-              "of the kernel constant left-to-right so only up/down change matters")
+              f"also responds to a vertical edge (peak {along:g} vs {across:g}): a left-to-right "
+              f"change is weighted by the column sums, and yours are {columns}; make every "
+              "column sum to 0")
     return fb
 
 

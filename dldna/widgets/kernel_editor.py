@@ -3,37 +3,41 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..filter_utils import KERNELS, as_kernel, correlate2d, is_signed, to_grey
+from ..filter_utils import (DISPLAY_PERCENTILE, KERNELS, annotate_cells, as_kernel, correlate2d,
+                            display_limits, is_signed, to_grey)
 from ..photos import PHOTOS, photo
 
 
 def kernel_editor_figure(image=None, kernel="sharpen", *, title: str | None = None):
-    """The pure part of the widget: the image, the kernel as numbers and the response."""
+    """The pure part of the widget: the image, the kernel as numbers and the response.
+
+    The response is drawn like the chapter's gallery: signed (zero-sum kernels) on a diverging
+    colour map centred on zero, otherwise in grey; colour limits from ``display_limits``.
+    """
     import matplotlib.pyplot as plt
 
     grey = to_grey(photo("camera", grey=True) if image is None else image)
     ker = as_kernel(kernel)
     response = correlate2d(grey, ker)
     fig, (ax_img, ax_k, ax_out) = plt.subplots(
-        1, 3, figsize=(10, 3.6), gridspec_kw={"width_ratios": [3, 1.2, 3]})
+        1, 3, figsize=(10, 3.8), gridspec_kw={"width_ratios": [3, 1.6, 3]})
     ax_img.imshow(grey, cmap="gray")
-    ax_img.set_title("input")
+    ax_img.set_title("input", fontsize=12)
     limit = np.abs(ker).max() or 1.0
-    ax_k.imshow(ker, cmap="RdBu_r", vmin=-limit, vmax=limit)
-    for (r, c), v in np.ndenumerate(ker):
-        ax_k.text(c, r, f"{v:.3g}", ha="center", va="center", fontsize=9)
-    ax_k.set_title(f"kernel (sum {ker.sum():.3g})")
-    if is_signed(ker):
-        lim = float(np.percentile(np.abs(response), 99.5)) or 1.0
-        shown = ax_out.imshow(response, cmap="RdBu_r", vmin=-lim, vmax=lim)
-    else:
-        shown = ax_out.imshow(response, cmap="gray", vmin=response.min(), vmax=response.max())
-    ax_out.set_title(f"response, range [{response.min():.0f}, {response.max():.0f}]")
+    shown_k = ax_k.imshow(ker, cmap="RdBu_r", vmin=-limit, vmax=limit)
+    annotate_cells(ax_k, ker, shown_k, fmt="{:.3g}", fontsize=12)
+    ax_k.set_title(f"kernel (sum {ker.sum():.3g})", fontsize=12)
+    signed = is_signed(ker)
+    low, high = display_limits(response, signed=signed)
+    shown = ax_out.imshow(response, cmap="RdBu_r" if signed else "gray", vmin=low, vmax=high)
+    ax_out.set_title("response", fontsize=12)
+    ax_out.set_xlabel(f"data [{response.min():.0f}, {response.max():.0f}]; colour limits at "
+                      f"the {DISPLAY_PERCENTILE:g}th percentile", fontsize=11)
     fig.colorbar(shown, ax=ax_out, fraction=0.046, pad=0.03)
     for ax in (ax_img, ax_k, ax_out):
         ax.set_xticks([]), ax.set_yticks([])
     if title:
-        fig.suptitle(title)
+        fig.suptitle(title, fontsize=13)
     fig.tight_layout()
     return fig
 
