@@ -1,7 +1,8 @@
 """Counting what a CNN costs: parameters, multiply-adds, receptive fields (chapter 4).
 
 * :func:`compare_parameter_counts` / :func:`show_example` – parameter sharing: a 3×3 conv
-  (1 → 1 channel) against a fully connected layer mapping an n×n image to an n×n image.
+  (1 → 1 channel) against a fully connected layer mapping an n×n image to an n×n image;
+  :func:`percent_text` writes the saving without rounding it up to 100 %.
 * :func:`layer_table` – per-layer output shape, parameters and FLOPs of any model, with the
   FLOPs measured by ``torch.utils.flop_counter.FlopCounterMode`` (one multiply-add = 2 FLOPs).
 * :func:`conv_macs` – the closed formula H_out·W_out·C_out·k²·C_in, checked against the counter.
@@ -44,18 +45,30 @@ def compare_parameter_counts(input_sizes: Iterable[int] = (8, 16, 32, 64, 128)):
     return pd.DataFrame(rows).set_index("n")
 
 
+def percent_text(percent: float) -> str:
+    """A percentage close to 100 as text that never rounds up to a false "100 %".
+
+    One decimal where that is enough (99.8 %), up to three (99.999 %); beyond that "≈ 100 %",
+    to be read next to the exact ratio.
+    """
+    if not 0 <= percent <= 100:
+        raise ValueError(f"percent must be between 0 and 100, got {percent!r}")
+    for decimals in (1, 2, 3):
+        if round(percent, decimals) < 100:
+            return f"{percent:.{decimals}f} %"
+    return "≈ 100 %" if percent < 100 else "100 %"
+
+
 def show_example(size: int = 32) -> dict:
-    """Print and return the parameter-sharing example for one image size."""
+    """Print one line about the parameter-sharing example for one image size; return the numbers."""
     row = compare_parameter_counts([size]).loc[size]
     result = {"size": size, "conv_params": int(row.conv_params),
               "linear_params": int(row.linear_params), "ratio": float(row.ratio),
-              "reduction_percent": float(row.reduction_percent)}
-    linear_name = f"Linear({size}², {size}²):"
-    print(f"{size}×{size} image → {size}×{size} output\n"
-          f"  {'Conv2d(1, 1, 3):':<22}{result['conv_params']:>14,} parameters\n"
-          f"  {linear_name:<22}{result['linear_params']:>14,} parameters\n"
-          f"  the convolution needs {result['ratio']:,.0f}× fewer "
-          f"({result['reduction_percent']:.4f} % fewer)")
+              "reduction_percent": float(row.reduction_percent),
+              "reduction_text": percent_text(float(row.reduction_percent))}
+    print(f"{size}×{size} image: Conv2d(1, 1, 3) has {result['conv_params']:,} parameters, "
+          f"Linear({size}², {size}²) {result['linear_params']:,} "
+          f"({result['ratio']:,.0f} times as many; sharing saves {result['reduction_text']})")
     return result
 
 

@@ -6,7 +6,7 @@ import torch.nn as nn
 
 from dldna.counting import (BasicBlockExample, compare_parameter_counts, conv_macs, conv_params,
                             count_parameters, gradient_receptive_field, layer_table,
-                            measured_macs, show_example)
+                            measured_macs, percent_text, show_example)
 from dldna.receptive_field import layers_from_model, receptive_field, receptive_field_region
 
 
@@ -19,9 +19,20 @@ def test_parameter_sharing_table_and_example(capsys):
     assert round(table.loc[32, "reduction_percent"], 3) == 99.999
     result = show_example(32)
     assert (result["conv_params"], result["linear_params"]) == (10, 1_049_600)
-    assert "1,049,600" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "1,049,600" in printed and "99.999 %" in printed and printed.count("\n") == 1
     with pytest.raises(ValueError, match="input sizes must be ints ≥ 3"):
         compare_parameter_counts([2])
+
+
+def test_percent_text_never_rounds_up_to_100():
+    assert percent_text(99.75962) == "99.8 %"
+    assert percent_text(99.9848) == "99.98 %"
+    assert percent_text(99.99905) == "99.999 %"
+    assert percent_text(99.99994) == "≈ 100 %"
+    assert percent_text(100.0) == "100 %" and percent_text(50.0) == "50.0 %"
+    with pytest.raises(ValueError, match="between 0 and 100"):
+        percent_text(101)
 
 
 def test_worked_parameter_counts():
