@@ -45,7 +45,7 @@ def test_explore_presets():
 def test_static_figures_and_widgets_build():
     assert plot_output_size(7, 3, 2, 1) is not None
     fig = plot_receptive_field()
-    assert len(fig.axes) == 2
+    assert len(fig.axes) == 3  # input, output, per-layer table
     pytest.importorskip("ipywidgets")
     box = output_size_widget()
     assert len(box.children) == 3

@@ -37,32 +37,49 @@ def explore(layers, input_size: int = 32, row: int | None = None, col: int | Non
 
 def plot_receptive_field(layers="3/1p1, 3/1p1, 2/2, 3/1p1", input_size: int = 24,
                          row: int | None = None, col: int | None = None):
-    """Input grid with the receptive field of one output pixel, and the output grid."""
+    """Three panels: the input with the field of one output pixel, the output grid with that
+    pixel, and the per-layer table (jump and field) that the field comes from."""
     import matplotlib.pyplot as plt
     import numpy as np
     from matplotlib.patches import Rectangle
 
     info = explore(layers, input_size, row, col)
     (r0, r1), (c0, c1) = info["rows"], info["cols"]
-    fig, (ax_in, ax_out) = plt.subplots(1, 2, figsize=(9, 4.4),
-                                        gridspec_kw={"width_ratios": [3, 2]})
+    field = info["table"][-1][2]
+    n_layers = len(info["table"])
+    # The table panel needs one text line per layer; the figure grows with it, never overlaps.
+    height = max(3.6, 1.3 + 0.19 * (n_layers + 2))
+    fig, (ax_in, ax_out, ax_text) = plt.subplots(
+        1, 3, figsize=(9.5, height), gridspec_kw={"width_ratios": [1, 1, 0.75]})
     grid = np.zeros((input_size, input_size))
     grid[r0:r1 + 1, c0:c1 + 1] = 1
     ax_in.imshow(grid, cmap="Blues", vmin=0, vmax=1.4)
     ax_in.add_patch(Rectangle((c0 - 0.5, r0 - 0.5), c1 - c0 + 1, r1 - r0 + 1, fill=False,
-                              edgecolor="tab:red", lw=2))
+                              edgecolor="tab:red", lw=2, zorder=3))
+    seen = f"{r1 - r0 + 1}×{c1 - c0 + 1}"
+    clipped = (r1 - r0 + 1, c1 - c0 + 1) != (field, field)
     ax_in.set_title(f"input {input_size}×{input_size}: rows {r0}–{r1}, cols {c0}–{c1}\n"
-                    f"({r1 - r0 + 1}×{c1 - c0 + 1} pixels reach the chosen output)", fontsize=9)
+                    + (f"{seen} pixels (the {field}×{field} field, cut at the border)" if clipped
+                       else f"the {seen} pixels that reach the output pixel"), fontsize=9)
     out = info["output_size"]
     marker = np.zeros((out, out))
     marker[info["position"]] = 1
     ax_out.imshow(marker, cmap="Reds", vmin=0, vmax=1.2)
-    ax_out.set_title(f"output {out}×{out}, pixel {info['position']}", fontsize=9)
-    text = "\n".join(f"layer {i + 1} (k/s {ks}): jump {j}, field {r}"
-                     for i, (ks, j, r) in enumerate(info["table"]))
-    ax_out.set_xlabel(text, fontsize=8)
-    for ax in (ax_in, ax_out):
+    ax_out.set_title(f"output {out}×{out}\npixel (row, col) = {info['position']}", fontsize=9)
+    for ax, n in ((ax_in, input_size), (ax_out, out)):
         ax.set_xticks([]), ax.set_yticks([])
+        ax.spines[:].set_visible(True)  # the image border, all four sides
+        if n <= 32:  # pixel grid where the pixels are large enough to see it
+            ax.set_xticks(np.arange(n + 1) - 0.5, minor=True)
+            ax.set_yticks(np.arange(n + 1) - 0.5, minor=True)
+            ax.grid(which="minor", color="white", lw=0.5)
+            ax.tick_params(which="minor", length=0)
+    lines = [f"{'layer':<6}{'k/s':>5}{'jump':>6}{'field':>7}"]
+    lines += [f"{i + 1:<6}{ks:>5}{j:>6}{r:>7}" for i, (ks, j, r) in enumerate(info["table"])]
+    ax_text.axis("off")
+    ax_text.text(0, 1, "\n".join(lines), family="monospace", fontsize=8.5, va="top",
+                 transform=ax_text.transAxes, linespacing=1.35)
+    ax_text.set_title("per layer (from the input)", fontsize=9, loc="left")
     fig.tight_layout()
     return fig
 
