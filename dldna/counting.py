@@ -204,7 +204,8 @@ def gradient_receptive_field(model: nn.Module, input_shape: Sequence[int],
     x = torch.ones(*input_shape, requires_grad=True)
     out = net(x)
     if out.dim() != 4:
-        raise ValueError(f"the model must return a feature map (N, C, H, W), got {tuple(out.shape)}")
+        raise ValueError(f"the model must return a feature map (N, C, H, W), "
+                         f"got {tuple(out.shape)}")
     row, col = position if position is not None else (out.shape[2] // 2, out.shape[3] // 2)
     out[0, :, row, col].sum().backward()
     grad = x.grad[0].abs().sum(dim=0)
