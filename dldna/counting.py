@@ -163,8 +163,9 @@ def layer_table(model: nn.Module, input_shape: Sequence[int]):
 
 
 def _theoretical_copy(model: nn.Module) -> nn.Module:
-    """A copy in which every path carries gradient: positive weights, linear activations, and
-    max pools replaced by average pools (a max sends gradient to one pixel of its window)."""
+    """A copy in which every path carries gradient: positive weights, linear activations, no
+    BatchNorm (a negative scale could cancel a positive path), and max pools replaced by average
+    pools (a max sends gradient to one pixel of its window)."""
     clone = copy.deepcopy(model).eval()
 
     def convert(module: nn.Module) -> None:
@@ -172,7 +173,8 @@ def _theoretical_copy(model: nn.Module) -> nn.Module:
             if isinstance(child, nn.MaxPool2d):
                 setattr(module, child_name, nn.AvgPool2d(child.kernel_size, child.stride,
                                                          child.padding))
-            elif isinstance(child, (nn.ReLU, nn.ReLU6, nn.GELU, nn.SiLU, nn.Dropout)):
+            elif isinstance(child, (nn.ReLU, nn.ReLU6, nn.GELU, nn.SiLU, nn.Dropout,
+                                    nn.BatchNorm1d, nn.BatchNorm2d)):
                 setattr(module, child_name, nn.Identity())
             else:
                 convert(child)

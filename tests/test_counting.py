@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import pytest
+import torch
 import torch.nn as nn
 
 from dldna.counting import (BasicBlockExample, compare_parameter_counts, conv_macs, conv_params,
@@ -92,3 +93,14 @@ def test_gradient_receptive_field_agrees_with_the_formula(model):
         assert measured["height"] == receptive_field(layers)
     effective = gradient_receptive_field(model, (1, 1, size, size), theoretical=False)
     assert effective["height"] <= measured["height"]
+
+
+def test_theoretical_field_is_not_cancelled_by_a_negative_batchnorm_scale():
+    # Equal positive conv weights make both channels equal; scales +1 and −1 would cancel them.
+    model = nn.Sequential(nn.Conv2d(1, 2, 3, padding=1), nn.BatchNorm2d(2),
+                          nn.Conv2d(2, 1, 3, padding=1))
+    with torch.no_grad():
+        model[1].weight.copy_(torch.tensor([1.0, -1.0]))
+    measured = gradient_receptive_field(model, (1, 1, 9, 9))
+    assert measured["height"] == measured["width"] == 5
+    assert measured["gradient"][2:7, 2:7].min() > 1e-3  # not a rounding residue of a cancellation
