@@ -165,6 +165,23 @@ def display_limits(response, *, signed: bool, percentile: float = DISPLAY_PERCEN
     return (low, high) if high > low else (low - 0.5, high + 0.5)
 
 
+def ordinal(value: float) -> str:
+    """99 → '99th', 1 → '1st', 99.5 → '99.5th'."""
+    if float(value) != int(value):
+        return f"{value:g}th"
+    n = int(value)
+    return f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
+
+
+def limits_note(signed: bool | None = None, percentile: float = DISPLAY_PERCENTILE) -> str:
+    """How ``display_limits`` chose the colour limits, in words (``None``: both kinds of map)."""
+    grey = f"{ordinal(100 - percentile)}–{ordinal(percentile)} percentile"
+    sign = f"±{ordinal(percentile)} percentile of |value|"
+    if signed is None:
+        return f"colour limits: {grey}, signed maps {sign}; data not clipped"
+    return f"colour limits: {sign if signed else grey}"
+
+
 def text_colour(rgba) -> str:
     """'white' on a dark background colour, 'black' on a light one (by relative luminance)."""
     r, g, b = (float(v) for v in tuple(rgba)[:3])
@@ -251,8 +268,7 @@ def show_filter_effects(image=None, kernels: Sequence[str] = DEFAULT_GALLERY, *,
         shown = ax.imshow(response, cmap="RdBu_r" if signed else "gray", vmin=low, vmax=high)
         ax.set_title(f"{name}\ndata [{response.min():.0f}, {response.max():.0f}]", fontsize=11)
         fig.colorbar(shown, ax=ax, fraction=0.046, pad=0.03)
-    note = f"colour limits at the {DISPLAY_PERCENTILE:g}th percentile; the data are not clipped"
-    fig.suptitle(f"{title or f'Filter responses on the {source}'}\n{note}", fontsize=12)
+    fig.suptitle(f"{title or f'Filter responses on the {source}'}\n{limits_note()}", fontsize=12)
     fig.tight_layout()
     return fig
 

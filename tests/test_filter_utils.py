@@ -167,3 +167,11 @@ def test_plot_kernels_writes_every_weight_exactly():
     assert "sum 0" in axes[2].get_title() and "÷" not in axes[2].get_title()
     with pytest.raises(ValueError, match="kernel name 'nope' is unknown"):
         fu.plot_kernels(["nope"])
+
+
+def test_limits_are_described_in_words():
+    assert [fu.ordinal(n) for n in (1, 2, 3, 11, 12, 21, 99, 99.5)] == [
+        "1st", "2nd", "3rd", "11th", "12th", "21st", "99th", "99.5th"]
+    assert fu.limits_note(False, 99) == "colour limits: 1st–99th percentile"
+    assert fu.limits_note(True, 99) == "colour limits: ±99th percentile of |value|"
+    assert "data not clipped" in fu.limits_note()

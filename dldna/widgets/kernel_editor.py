@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..filter_utils import (DISPLAY_PERCENTILE, KERNELS, annotate_cells, as_kernel, correlate2d,
-                            display_limits, is_signed, to_grey)
+from ..filter_utils import (KERNELS, annotate_cells, as_kernel, correlate2d, display_limits,
+                            is_signed, limits_note, to_grey)
 from ..photos import PHOTOS, photo
 
 
@@ -31,8 +31,8 @@ def kernel_editor_figure(image=None, kernel="sharpen", *, title: str | None = No
     low, high = display_limits(response, signed=signed)
     shown = ax_out.imshow(response, cmap="RdBu_r" if signed else "gray", vmin=low, vmax=high)
     ax_out.set_title("response", fontsize=12)
-    ax_out.set_xlabel(f"data [{response.min():.0f}, {response.max():.0f}]; colour limits at "
-                      f"the {DISPLAY_PERCENTILE:g}th percentile", fontsize=11)
+    ax_out.set_xlabel(f"data [{response.min():.0f}, {response.max():.0f}]; "
+                      f"{limits_note(signed)}", fontsize=11)
     fig.colorbar(shown, ax=ax_out, fraction=0.046, pad=0.03)
     for ax in (ax_img, ax_k, ax_out):
         ax.set_xticks([]), ax.set_yticks([])
