@@ -175,3 +175,10 @@ def test_clear_errors_for_modules_and_pooling():
         max_pool2d_loops(torch.zeros(1, 1, 8, 8), 2, padding=2)
     with pytest.raises(ValueError, match=r"stride s must be ≥ 1, got 0"):
         output_size(10, 3, 0)
+
+
+def test_benchmark_numbers_are_short_and_plain():
+    from dldna.bench.conv import format_ratio
+
+    assert [format_ratio(v) for v in (0.01234, 0.347, 4.0, 48.26, 111.2, 4863.0)] == [
+        "0.012", "0.35", "4.00", "48.3", "111", "4,863"]
