@@ -116,7 +116,7 @@ def check_im2col(im2col_fn, conv_fn) -> Feedback:
 
 def check_output_size(fn) -> Feedback:
     """Exercise 2.3: ``fn(n, k, s, p)`` returns ⌊(n + 2p − k)/s⌋ + 1 as an int."""
-    fb = Feedback("Exercise 2.3 (output size)")
+    fb = Feedback("Exercise 2.3 (output-size formula)")
     cases = [(28, 5, 1, 0), (32, 3, 1, 1), (32, 3, 2, 1), (7, 3, 2, 0), (8, 3, 2, 0),
              (224, 7, 2, 3), (227, 11, 4, 0), (5, 5, 1, 0)]
     for n, k, s, p in cases:

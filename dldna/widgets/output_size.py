@@ -39,18 +39,18 @@ def plot_output_size(n: int = 7, k: int = 3, s: int = 2, p: int = 1, ax=None):
         is_pad = x < p or x >= p + n
         ax.add_patch(Rectangle((x, 0), 1, 1, facecolor="#eeeeee" if is_pad else "#9ecae1",
                                edgecolor="k", hatch="//" if is_pad else None))
-        ax.text(x + 0.5, 0.5, "0" if is_pad else str(x - p), ha="center", va="center", fontsize=8)
+        ax.text(x + 0.5, 0.5, "0" if is_pad else str(x - p), ha="center", va="center", fontsize=9)
     for i, start in enumerate(info["starts"]):
         y = -0.6 - 0.45 * i
         ax.plot([start + 0.1, start + k - 0.1], [y, y], color="tab:red", lw=4, solid_capstyle="butt")
-        ax.text(start + k + 0.2, y, f"out[{i}]", va="center", fontsize=8)
+        ax.text(start + k + 0.2, y, f"out[{i}]", va="center", fontsize=9)
     if info["unused"]:
-        ax.text(info["padded"] + 0.1, 0.5, f"← {info['unused']} unused", va="center", fontsize=8,
+        ax.text(info["padded"] + 0.1, 0.5, f"← {info['unused']} unused", va="center", fontsize=9,
                 color="tab:gray")
     ax.set_xlim(-0.2, info["padded"] + 3)
     ax.set_ylim(-0.8 - 0.45 * rows, 1.2)
     ax.axis("off")
-    ax.set_title(f"n={n}, k={k}, s={s}, p={p}:  {info['formula']}", fontsize=10)
+    ax.set_title(f"n={n}, k={k}, s={s}, p={p}:  {info['formula']}", fontsize=11)
     return ax.figure
 
 
