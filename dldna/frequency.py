@@ -104,7 +104,8 @@ def plot_frequency_responses(names: Sequence[str] = ("box_blur", "gaussian_blur"
     """Kernel, magnitude abs(H) and phase ∠H (where abs(H) is not ~0) for each named kernel."""
     import matplotlib.pyplot as plt
 
-    fig, axes = plt.subplots(3, len(names), figsize=(2.9 * len(names), 8.2), squeeze=False)
+    fig, axes = plt.subplots(3, len(names), figsize=(2.3 * len(names), 6.9), squeeze=False,
+                             layout="constrained")
     extent = (-0.5, 0.5, 0.5, -0.5)  # frequencies in cycles per pixel
     for col, name in enumerate(names):
         kernel = get_kernel(name) if isinstance(name, str) else as_kernel(name)
@@ -112,21 +113,26 @@ def plot_frequency_responses(names: Sequence[str] = ("box_blur", "gaussian_blur"
         limit = np.abs(kernel).max()
         axes[0, col].imshow(kernel, cmap="RdBu_r", vmin=-limit, vmax=limit)
         for (r, c), v in np.ndenumerate(kernel):
-            axes[0, col].text(c, r, f"{v:.2g}", ha="center", va="center", fontsize=8)
+            axes[0, col].text(c, r, f"{v:.2g}", ha="center", va="center",
+                              color="white" if abs(v) > 0.6 * limit else "black")
         axes[0, col].set_title(name if isinstance(name, str) else "kernel")
         axes[0, col].axis("off")
-        mag = axes[1, col].imshow(np.abs(response), cmap="magma", extent=extent)
-        axes[1, col].set_title("magnitude |H|", fontsize=9)
-        fig.colorbar(mag, ax=axes[1, col], fraction=0.046)
+        mag = axes[1, col].imshow(np.abs(response), cmap="magma", extent=extent, vmin=0)
+        axes[1, col].set_title("magnitude |H|")
+        fig.colorbar(mag, ax=axes[1, col], shrink=0.8, ticks=plt.MaxNLocator(4))
         phase = np.where(np.abs(response) > 1e-9 * np.abs(response).max(), np.angle(response),
                          np.nan)
         ph = axes[2, col].imshow(phase, cmap="twilight", vmin=-np.pi, vmax=np.pi, extent=extent)
-        axes[2, col].set_title("phase ∠H (radians)", fontsize=9)
-        fig.colorbar(ph, ax=axes[2, col], fraction=0.046)
+        axes[2, col].set_title("phase ∠H")
         for ax in axes[1:, col]:
-            ax.set_xlabel("horizontal freq. (cycles/px)", fontsize=8)
-            ax.set_ylabel("vertical freq.", fontsize=8)
-    fig.tight_layout()
+            ax.set_xticks((-0.5, 0, 0.5), ("−0.5", "0", "0.5"))
+            ax.set_yticks((-0.5, 0, 0.5), ("−0.5", "0", "0.5") if col == 0 else ())
+    bar = fig.colorbar(ph, ax=axes[2, :].tolist(), shrink=0.8,
+                       ticks=(-np.pi, -np.pi / 2, 0, np.pi / 2, np.pi))
+    bar.ax.set_yticklabels(("−π", "−π/2", "0", "π/2", "π"))
+    for row in (1, 2):
+        axes[row, 0].set_ylabel("vertical frequency")
+    fig.supxlabel("horizontal frequency (cycles per pixel); zero frequency in the centre")
     return fig
 
 
@@ -162,13 +168,13 @@ def plot_low_high_pass(image, cutoff: float = 0.05, *, title: str = "photo"):
 
     img = to_grey(as_image(image))
     magnitude, _ = spectrum(img)
-    panels = [("original: " + title, img, "gray"), ("log |FFT| (centred)", magnitude, "magma")]
-    for profile in ("gaussian", "ideal"):
-        panels.append((f"low-pass, {profile} (cutoff {cutoff:g})",
-                       frequency_filter(img, cutoff, kind="low", profile=profile), "gray"))
-        panels.append((f"high-pass, {profile}",
-                       frequency_filter(img, cutoff, kind="high", profile=profile), "RdBu_r"))
-    fig, axes = plt.subplots(2, 3, figsize=(11, 6.8))
+    panels = [(title, img, "gray"), ("log(1 + |FFT|), centred", magnitude, "magma")]
+    for profile in ("Gaussian", "ideal"):
+        for kind in ("low", "high"):
+            panels.append((f"{kind}-pass, {profile} mask",
+                           frequency_filter(img, cutoff, kind=kind, profile=profile.lower()),
+                           "gray" if kind == "low" else "RdBu_r"))
+    fig, axes = plt.subplots(2, 3, figsize=(9, 6.4), layout="constrained")
     order = [0, 2, 4, 1, 3, 5]
     for ax, index in zip(axes.flat, order):
         name, data, cmap = panels[index]
@@ -177,9 +183,9 @@ def plot_low_high_pass(image, cutoff: float = 0.05, *, title: str = "photo"):
             ax.imshow(data, cmap=cmap, vmin=-limit, vmax=limit)
         else:
             ax.imshow(data, cmap=cmap)
-        ax.set_title(name, fontsize=9)
+        ax.set_title(name)
         ax.axis("off")
-    fig.tight_layout()
+    fig.suptitle(f"low- and high-pass filtering, cutoff {cutoff:g} cycles per pixel")
     return fig
 
 
