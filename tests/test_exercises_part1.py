@@ -91,3 +91,18 @@ def test_box_blur_checker_title():
     from dldna.exercises.filters import check_box_blur
 
     assert check_box_blur(lambda img: None).exercise == "Exercise 1.2 (box blur by hand)"
+
+
+def test_chapter_1_exercise_titles_are_the_checkers_titles():
+    import re
+    from pathlib import Path
+
+    import nbformat
+
+    root = Path(__file__).resolve().parents[1]
+    nb = nbformat.read(root / "book" / "01_filters.ipynb", as_version=4)
+    titles = [t for c in nb.cells if c.cell_type == "markdown"
+              for t in re.findall(r"```\{exercise\} (.+)", c.source)]
+    printed = re.findall(r'Feedback\("Exercise 1\.(\d+) \((.+?)\)"',
+                         (root / "dldna" / "exercises" / "filters.py").read_text())
+    assert printed == [(str(k), title) for k, title in enumerate(titles, 1)]
