@@ -45,7 +45,7 @@ _CODE = re.compile(r"`([^`]+)`")
 _EMPHASIS = re.compile(r"(?<![\w*])\*(?=[^\s*])(.+?)(?<=[^\s*])\*(?![\w*])")
 
 
-def _inline(text: str) -> str:
+def inline_html(text: str) -> str:
     """Escape ``text`` for HTML, then render `code` and *emphasis*."""
     parts = _CODE.split(html.escape(text))  # odd items are code spans, left as they are
     return "".join(f"<code>{part}</code>" if i % 2 else _EMPHASIS.sub(r"<em>\1</em>", part)
@@ -70,12 +70,12 @@ def render_quiz(questions: Sequence[Question], title: str = "Check your understa
     for number, q in enumerate(questions, 1):
         if not isinstance(q, Question):
             raise TypeError(f"questions[{number - 1}] must be a Question, got {type(q).__name__}")
-        parts.append(f'<div class="q">{number}. {_inline(q.prompt)}</div>')
+        parts.append(f'<div class="q">{number}. {inline_html(q.prompt)}</div>')
         for letter, o in zip("abcdefghij", q.options):
             verdict = ('<span class="ok">Correct.</span>' if o.correct
                        else '<span class="no">Not quite.</span>')
-            parts.append(f"<details><summary>({letter}) {_inline(o.text)}</summary>"
-                         f"{verdict} {_inline(o.why)}</details>")
+            parts.append(f"<details><summary>({letter}) {inline_html(o.text)}</summary>"
+                         f"{verdict} {inline_html(o.why)}</details>")
     parts.append("</div>")
     return "\n".join(parts)
 

@@ -59,11 +59,15 @@ def test_feedback_truthiness_and_rendering():
     fb.expect(True, "fine", "bad")
     assert fb and str(fb).startswith("✔ demo: the check passed.")
     fb.expect(True, "also fine", "bad")
-    assert "all 2 checks passed" in str(fb)
+    assert "both checks passed" in str(fb)
+    fb.expect(True, "fine again", "bad")
+    assert "all 3 checks passed" in str(fb)
     fb.expect(False, "fine", "broken: fix it")
     assert not fb and "broken: fix it" in fb._repr_html_() and "1 problem to fix" in str(fb)
     fb.expect(False, "fine", "still broken")
     assert "2 problems to fix" in str(fb)
+    fb.expect(False, "", "replace `raise NotImplementedError` with <your code>")
+    assert "<code>raise NotImplementedError</code> with &lt;your code&gt;" in fb._repr_html_()
 
 
 def test_horizontal_edge_checker_accepts_sobel_y_and_its_negation():

@@ -4,6 +4,8 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass, field
 
+from ..quiz import inline_html
+
 
 @dataclass
 class Feedback:
@@ -28,8 +30,8 @@ class Feedback:
     def __str__(self) -> str:
         if self.passed:
             n = len(self.passed_checks)
-            head = f"✔ {self.exercise}: " + ("the check passed." if n == 1
-                                             else f"all {n} checks passed.")
+            head = f"✔ {self.exercise}: " + {1: "the check passed.", 2: "both checks passed."}.get(
+                n, f"all {n} checks passed.")
         else:
             n = len(self.problems)
             head = f"✘ {self.exercise}: {n} problem{'s' if n != 1 else ''} to fix."
@@ -40,8 +42,8 @@ class Feedback:
 
     def _repr_html_(self) -> str:
         colour = "#e7f5ea" if self.passed else "#fbeaea"
-        items = "".join(f"<li>✔ {html.escape(m)}</li>" for m in self.passed_checks)
-        items += "".join(f"<li>✘ <b>{html.escape(m)}</b></li>" for m in self.problems)
+        items = "".join(f"<li>✔ {inline_html(m)}</li>" for m in self.passed_checks)
+        items += "".join(f"<li>✘ <b>{inline_html(m)}</b></li>" for m in self.problems)
         head = html.escape(str(self).splitlines()[0])
         return (f'<div style="background:{colour};padding:.5em 1em;border-radius:6px">'
                 f"{head}<ul>{items}</ul></div>")
