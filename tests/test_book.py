@@ -82,9 +82,32 @@ def test_every_chapter_shows_its_quiz_once(built_html):
         assert page.count('<div class="dldna-quiz">') == 1, path.name
 
 
+def _checker_titles() -> str:
+    return "".join(p.read_text() for p in sorted((ROOT / "dldna" / "exercises").glob("*.py")))
+
+
+def test_exercise_headings_are_the_titles_their_checkers_print():
+    """Chapter NN's exercises are numbered NN.1, NN.2, ... in order (book/_ext/dldna_book.py);
+    the checker of NN.k prints "Exercise NN.k (title)" with the title of the k-th heading."""
+    checkers = _checker_titles()
+    for path in NOTEBOOKS:
+        chapter = re.match(r"(\d+)_", path.name)
+        if not chapter:
+            continue
+        nb = nbformat.read(path, as_version=4)
+        headings = [t.strip().lower() for c in nb.cells if c.cell_type == "markdown"
+                    for t in re.findall(r"```\{exercise\} (.+)", c.source)]
+        printed = dict(re.findall(rf'Feedback\(\s*"Exercise {int(chapter[1])}\.(\d+) \((.+?)\)"',
+                                  checkers))
+        assert len(headings) >= 2, path.name
+        assert {int(k) for k in printed} <= set(range(1, len(headings) + 1)), (path.name, printed)
+        for k, title in printed.items():
+            assert headings[int(k) - 1] == title.lower(), (path.name, k, title, headings)
+
+
 def test_exercises_are_numbered_per_chapter_like_their_checkers(built_html):
     """Exercise NN.k in the HTML (book/_ext/dldna_book.py) is the title its checker prints."""
-    checker_titles = "".join(p.read_text() for p in (ROOT / "dldna" / "exercises").glob("*.py"))
+    checker_titles = _checker_titles()
     for path in NOTEBOOKS:
         chapter = re.match(r"(\d+)_", path.name)
         if not chapter:
