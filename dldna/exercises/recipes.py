@@ -45,7 +45,7 @@ def check_warmup_cosine(fn) -> Feedback:
 
 def check_smooth_labels(fn) -> Feedback:
     """Exercise 11.2: ``fn(labels, num_classes, eps)`` returns the smoothed target matrix."""
-    fb = Feedback("Exercise 11.2 (label smoothing)")
+    fb = Feedback("Exercise 11.2 (label-smoothed targets)")
     labels, k, eps = torch.tensor([0, 3, 1]), 4, 0.1
     targets = call_safely(fb, fn, labels, k, eps)
     if targets is None:
