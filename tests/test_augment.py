@@ -68,15 +68,23 @@ def test_playground_figure_and_photo():
     image = photo_tensor("coffee", size=48)
     assert image.shape == (3, 48, 48)
     fig = augmentation_figure(image, "colour jitter", 0.6, seed=1, n=4)
-    assert len(fig.axes) == 5
+    assert len(fig.axes) == 5  # no empty frames left in the last row of the grid
+    wide = augmentation_figure(image, "rotation", 0.5, n=5, columns=3)
+    assert len(wide.axes) == 6 and wide.get_size_inches()[0] >= 7  # large enough to read
+    with pytest.raises(ValueError, match="columns"):
+        augmentation_figure(image, "rotation", columns=0)
 
 
 def test_playground_widget_builds():
     pytest.importorskip("ipywidgets")
     from dldna.widgets.augmentation import augmentation_playground
 
-    box = augmentation_playground("coffee", "rotation")
+    box = augmentation_playground("coffee", "rotation", magnitude=0.8, seed=3)
     assert len(box.children) == 3
+    magnitude, seed = box.children[1].children
+    assert magnitude.value == 0.8 and seed.value == 3  # starts where the static figure does
+    with pytest.raises(ValueError, match="magnitude"):
+        augmentation_playground("coffee", "rotation", magnitude=2.0)
     with pytest.raises(ValueError, match="photo_name"):
         augmentation_playground("nope")
 

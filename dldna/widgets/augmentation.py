@@ -1,4 +1,4 @@
-"""Augmentation playground: pick a photo, an operation and its strength; see eight random draws
+"""Augmentation playground: pick a photo, an operation and its strength; see a few random draws
 (chapter 10). ``augmentation_figure`` is the pure, tested part; ``augmentation_playground`` the
 thin ipywidgets wrapper (API common to ipywidgets 7.7 and 8)."""
 from __future__ import annotations
@@ -23,27 +23,38 @@ def photo_tensor(name: str = "chelsea", size: int = 128) -> torch.Tensor:
 
 
 def augmentation_figure(image: torch.Tensor | None = None, op: str = "random resized crop",
-                        magnitude: float = 0.5, seed: int = 0, n: int = 8,
-                        title: str | None = None):
-    """The original next to ``n`` augmented draws; returns the matplotlib figure."""
+                        magnitude: float = 0.5, seed: int = 0, n: int = 5,
+                        title: str | None = None, columns: int = 3):
+    """The original next to ``n`` augmented draws, ``columns`` pictures per row, large enough to
+    see what changed; returns the matplotlib figure."""
     import matplotlib.pyplot as plt
 
+    if not isinstance(columns, int) or columns < 1:
+        raise ValueError(f"columns must be a positive integer, got {columns!r}")
     image = photo_tensor() if image is None else image
     samples = augment_samples(image, op, magnitude, n=n, seed=seed)
-    cols = n + 1
-    fig, axes = plt.subplots(1, cols, figsize=(1.45 * cols, 1.9))
-    for ax, picture, label in zip(axes, [image, *samples], ["original"] + [f"draw {i + 1}"
-                                                                         for i in range(n)]):
+    cols = min(columns, n + 1)
+    rows = -(-(n + 1) // cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(2.6 * cols, 2.7 * rows + 0.4), squeeze=False)
+    labels = ["original"] + [f"draw {i + 1}" for i in range(n)]
+    for ax, picture, label in zip(axes.flat, [image, *samples], labels):
         ax.imshow(picture.permute(1, 2, 0).numpy())
-        ax.set_title(label, fontsize=8)
+        ax.set_title(label, fontsize=11)
         ax.axis("off")
-    fig.suptitle(title or f"{op} (magnitude {magnitude:.2f}, seed {seed})", fontsize=10)
+    for ax in list(axes.flat)[n + 1:]:
+        fig.delaxes(ax)  # no empty frames in the last row
+    fig.suptitle(title or f"{op} (magnitude {magnitude:.2f}, seed {seed})", fontsize=12)
     fig.tight_layout()
     return fig
 
 
-def augmentation_playground(photo_name: str = "chelsea", op: str = "random resized crop"):
-    """Dropdowns for photo and operation, sliders for magnitude and seed, a live figure."""
+def augmentation_playground(photo_name: str = "chelsea", op: str = "random resized crop",
+                            magnitude: float = 0.5, seed: int = 0):
+    """Dropdowns for photo and operation, sliders for magnitude and seed, a live figure.
+
+    The first figure is ``augmentation_figure(photo_tensor(photo_name), op, magnitude, seed)``,
+    so a static copy of it can stand in for the widget where no kernel runs.
+    """
     import ipywidgets as w
     import matplotlib.pyplot as plt
     from IPython.display import display
@@ -52,21 +63,26 @@ def augmentation_playground(photo_name: str = "chelsea", op: str = "random resiz
         raise ValueError(f"photo_name must be one of {', '.join(PHOTOS)}, got {photo_name!r}")
     if op not in OPS:
         raise ValueError(f"op must be one of {', '.join(OPS)}, got {op!r}")
+    if not 0 <= magnitude <= 1:
+        raise ValueError(f"magnitude must be in [0, 1], got {magnitude!r}")
+    if not isinstance(seed, int) or not 0 <= seed <= 20:
+        raise ValueError(f"seed must be an integer in 0..20, got {seed!r}")
     picture = w.Dropdown(options=list(PHOTOS), value=photo_name, description="photo")
     operation = w.Dropdown(options=list(OPS), value=op, description="operation")
-    magnitude = w.FloatSlider(value=0.5, min=0.0, max=1.0, step=0.05, description="magnitude")
-    seed = w.IntSlider(value=0, min=0, max=20, description="seed")
+    strength = w.FloatSlider(value=magnitude, min=0.0, max=1.0, step=0.05,
+                             description="magnitude")
+    draw_seed = w.IntSlider(value=seed, min=0, max=20, description="seed")
     out = w.Output()
 
     def redraw(*_):
         with out:
             out.clear_output(wait=True)
             fig = augmentation_figure(photo_tensor(picture.value), operation.value,
-                                      magnitude.value, seed.value)
+                                      strength.value, draw_seed.value)
             display(fig)
             plt.close(fig)
 
-    for control in (picture, operation, magnitude, seed):
+    for control in (picture, operation, strength, draw_seed):
         control.observe(redraw, names="value")
     redraw()
-    return w.VBox([w.HBox([picture, operation]), w.HBox([magnitude, seed]), out])
+    return w.VBox([w.HBox([picture, operation]), w.HBox([strength, draw_seed]), out])
