@@ -115,20 +115,25 @@ class History:
             last += f", val acc {self.val_accuracy[-1]:.1%}"
         return f"History({self.dataset!r}, {len(self.epoch)} epochs, {last})"
 
-    def plot(self, title: str | None = None, axes=None):
-        """Loss and accuracy per epoch, train vs validation; returns the figure."""
+    def plot(self, title: str | None = None, axes=None,
+             labels: tuple[str, str] = ("train", "validation")):
+        """Loss and accuracy per epoch, train vs held-out data; returns the figure.
+
+        ``labels`` names the two curves (e.g. ``("train (augmented)", "test")``)."""
         import matplotlib.pyplot as plt
+        from matplotlib.ticker import MaxNLocator
 
         if axes is None:
             fig, axes = plt.subplots(1, 2, figsize=(9, 3.2))
         else:
             fig = axes[0].figure
-        for ax, key, label in ((axes[0], "loss", "loss"), (axes[1], "accuracy", "accuracy")):
-            ax.plot(self.epoch, getattr(self, f"train_{key}"), "o-", label="train")
+        for ax, key in ((axes[0], "loss"), (axes[1], "accuracy")):
+            ax.plot(self.epoch, getattr(self, f"train_{key}"), "o-", label=labels[0])
             if getattr(self, f"val_{key}"):
-                ax.plot(self.epoch, getattr(self, f"val_{key}"), "s-", label="validation")
+                ax.plot(self.epoch, getattr(self, f"val_{key}"), "s-", label=labels[1])
             ax.set_xlabel("epoch")
-            ax.set_ylabel(label)
+            ax.set_ylabel(key)
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
             ax.legend()
         fig.suptitle(title or f"Training on {self.dataset}")
         fig.tight_layout()

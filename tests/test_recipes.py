@@ -54,6 +54,11 @@ def test_profiles_have_scales():
     assert recipes.recipe_scale("gpu")["epochs"] == recipes.RECIPE["epochs"]
     assert recipes.recipe_scale("cpu")["width"] < recipes.recipe_scale("gpu")["width"]
     assert recipes.recipe_scale("gpu")["train_size"] is None  # all of CIFAR-10
+    for profile in ("smoke", "cpu"):  # small profiles ablate at the recipe's own size
+        assert recipes.ablation_scale(profile) == recipes.recipe_scale(profile)
+    gpu = recipes.ablation_scale("gpu")  # the gpu ablation: seven runs ≈ a fifth of one recipe run
+    images_seen = 7 * gpu["train_size"] * gpu["epochs"]
+    assert images_seen < 0.25 * 50_000 * recipes.RECIPE["epochs"] and gpu["width"] == 64
 
 
 def test_noise_threshold():

@@ -44,7 +44,11 @@ def test_fit_learns_and_records_history():
     assert train.evaluate(model, blobs(seed=1))["accuracy"] == pytest.approx(
         history.val_accuracy[-1])
     fig = history.plot()
-    assert len(fig.axes) == 2 and "train" in fig.axes[0].get_legend_handles_labels()[1]
+    assert len(fig.axes) == 2 and fig.axes[0].get_legend_handles_labels()[1] == ["train",
+                                                                                 "validation"]
+    assert all(float(t).is_integer() for t in fig.axes[1].get_xticks())  # whole epochs
+    fig = history.plot(labels=("train (augmented)", "test"))
+    assert fig.axes[1].get_legend_handles_labels()[1] == ["train (augmented)", "test"]
 
 
 def test_same_seed_same_numbers():
