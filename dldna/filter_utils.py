@@ -152,7 +152,7 @@ def display_limits(response, *, signed: bool, percentile: float = DISPLAY_PERCEN
                    ) -> tuple[float, float]:
     """Robust colour limits (vmin, vmax) for drawing a filter response; the data stay unclipped.
 
-    ``signed=True``: symmetric limits ±(``percentile`` of |response|), so zero sits in the
+    ``signed=True``: symmetric limits ±(``percentile`` of the absolute values), so zero sits in the
     middle of a diverging colour map. ``signed=False``: the (100 − p)th and pth percentiles.
     """
     values = as_image(response, name="response")

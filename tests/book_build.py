@@ -39,6 +39,31 @@ def toc_notebooks() -> list[Path]:
 class Execution:
     seconds: float
     error: str | None
+    slowest_step: str = ""  # the longest wait in the run, to find what made it slow
+
+
+class _Trace:
+    """Client-side times of the executor's steps (kernel start, each cell, shutdown)."""
+
+    def __init__(self) -> None:
+        self.events = [(time.perf_counter(), "start")]
+
+    def hooks(self) -> dict:
+        def mark(what):
+            def hook(**kwargs):
+                cell = kwargs.get("cell")
+                where = f" {kwargs.get('cell_index')} ({cell.source.splitlines()[0][:30]!r})" if (
+                    cell is not None and cell.source) else ""
+                self.events.append((time.perf_counter(), what + where))
+            return hook
+        return {"on_notebook_start": mark("kernel ready"), "on_cell_start": mark("start of cell"),
+                "on_cell_executed": mark("end of cell"), "on_notebook_complete": mark("done")}
+
+    def slowest_step(self) -> str:
+        self.events.append((time.perf_counter(), "kernel shut down"))
+        steps = [(t1 - t0, f"{a} → {b}") for (t0, a), (t1, b) in zip(self.events, self.events[1:])]
+        seconds, what = max(steps)
+        return f"{seconds:.1f} s: {what}"
 
 
 def execute_into_cache(path: Path) -> Execution:
@@ -47,18 +72,18 @@ def execute_into_cache(path: Path) -> Execution:
     from jupyter_cache.executors.utils import single_nb_execution
 
     nb = nbformat.read(path, as_version=4)
-    start = time.perf_counter()
+    trace = _Trace()
     # A smoke-profile cell takes seconds; a hung kernel should fail the run within minutes.
     result = single_nb_execution(nb, cwd=str(path.parent), timeout=300, allow_errors=False,
-                                 meta_override=True)
-    seconds = time.perf_counter() - start
+                                 meta_override=True, **trace.hooks())
+    seconds = time.perf_counter() - trace.events[0][0]
     if result.err is not None:
-        return Execution(seconds, result.exc_string or repr(result.err))
+        return Execution(seconds, result.exc_string or repr(result.err), trace.slowest_step())
     cache = get_cache(str(CACHE))
     record = cache.add_nb_to_project(str(path))
     cache.cache_notebook_bundle(CacheBundleIn(nb, record.uri, data={"execution_seconds": seconds}),
                                 check_validity=False, overwrite=True)
-    return Execution(seconds, None)
+    return Execution(seconds, None, trace.slowest_step())
 
 
 def build_book() -> subprocess.CompletedProcess:

@@ -56,8 +56,8 @@ def _only_once_per_run(tmp_path_factory, what: str) -> None:
 def executions(tmp_path_factory):
     _only_once_per_run(tmp_path_factory, "executions")
     results = {path.name: execute_into_cache(path) for path in toc_notebooks()}
-    lines = [f"{name:45s} {run.seconds:6.1f} s  {'ok' if run.error is None else 'FAILED'}"
-             for name, run in results.items()]
+    lines = [f"{name:36s} {run.seconds:6.1f} s  {'ok' if run.error is None else 'FAILED':6s}"
+             f"  longest step {run.slowest_step}" for name, run in results.items()]
     EXEC_TIMES.parent.mkdir(parents=True, exist_ok=True)
     EXEC_TIMES.write_text("\n".join(lines) + "\n")
     return results
