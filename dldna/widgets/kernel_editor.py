@@ -56,12 +56,21 @@ def kernel_editor(image_name: str = "camera", kernel="sharpen"):
     cells = [w.FloatText(value=float(v), step=0.5, layout=w.Layout(width="70px"))
              for v in start.ravel()]
     grid = w.GridBox(cells, layout=w.Layout(grid_template_columns="repeat(3, 75px)"))
-    preset = w.Dropdown(options=["(custom)"] + list(KERNELS), value="(custom)", description="preset")
+    # The menu names the starting kernel when it is a preset (by name or by its values).
+    first = next((name for name, k in KERNELS.items()
+                  if (kernel == name if isinstance(kernel, str) else np.array_equal(start, k))),
+                 "(custom)")
+    preset = w.Dropdown(options=["(custom)"] + list(KERNELS), value=first, description="preset")
+    applying = {"now": False}  # a preset writes nine boxes; only a hand edit makes it "(custom)"
     picture = w.Dropdown(options=list(PHOTOS), value=image_name, description="photo")
     out = w.Output()
 
     def redraw(*_):
+        if applying["now"]:  # one drawing after all nine boxes are set, not nine
+            return
         values = np.array([c.value for c in cells]).reshape(3, 3)
+        if preset.value in KERNELS and not np.array_equal(values, KERNELS[preset.value]):
+            preset.value = "(custom)"
         with out:
             out.clear_output(wait=True)
             fig = kernel_editor_figure(photo(picture.value, grey=True), values)
@@ -70,8 +79,13 @@ def kernel_editor(image_name: str = "camera", kernel="sharpen"):
 
     def apply_preset(change):
         if change["new"] in KERNELS:
-            for cell, v in zip(cells, KERNELS[change["new"]].ravel()):
-                cell.value = float(v)
+            applying["now"] = True
+            try:
+                for cell, v in zip(cells, KERNELS[change["new"]].ravel()):
+                    cell.value = float(v)
+            finally:
+                applying["now"] = False
+            redraw()
 
     for c in cells:
         c.observe(redraw, names="value")
