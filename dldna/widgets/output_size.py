@@ -34,12 +34,13 @@ def plot_output_size(n: int = 7, k: int = 3, s: int = 2, p: int = 1, ax=None):
     info = window_positions(n, k, s, p)
     rows = info["output"]
     if ax is None:
-        _, ax = plt.subplots(figsize=(max(5, 0.45 * info["padded"] + 1.5), 1.2 + 0.35 * rows))
+        _, ax = plt.subplots(figsize=(max(5, 0.45 * info["padded"] + 1.5), 1.45 + 0.35 * rows))
     for x in range(info["padded"]):
         is_pad = x < p or x >= p + n
         ax.add_patch(Rectangle((x, 0), 1, 1, facecolor="#eeeeee" if is_pad else "#9ecae1",
                                edgecolor="k", hatch="//" if is_pad else None))
-        ax.text(x + 0.5, 0.5, "0" if is_pad else str(x - p), ha="center", va="center", fontsize=9)
+        if not is_pad:  # real pixels show their index; hatched padding cells hold zeros
+            ax.text(x + 0.5, 0.5, str(x - p), ha="center", va="center", fontsize=9)
     for i, start in enumerate(info["starts"]):
         y = -0.6 - 0.45 * i
         ax.plot([start + 0.1, start + k - 0.1], [y, y], color="tab:red", lw=4, solid_capstyle="butt")
@@ -50,7 +51,8 @@ def plot_output_size(n: int = 7, k: int = 3, s: int = 2, p: int = 1, ax=None):
     ax.set_xlim(-0.2, info["padded"] + 3)
     ax.set_ylim(-0.8 - 0.45 * rows, 1.2)
     ax.axis("off")
-    ax.set_title(f"n={n}, k={k}, s={s}, p={p}:  {info['formula']}", fontsize=11)
+    key = "cells: pixel index" + ("; hatched: zero padding" if p else "")
+    ax.set_title(f"n={n}, k={k}, s={s}, p={p}:  {info['formula']}\n{key}", fontsize=11)
     return ax.figure
 
 
