@@ -17,7 +17,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .filter_utils import as_image, as_kernel, convolve2d, get_kernel, to_grey
+from .filter_utils import (_common_denominator, annotate_cells, as_image, as_kernel, convolve2d,
+                           get_kernel, to_grey)
 
 
 def dft_matrix(n: int) -> np.ndarray:
@@ -104,18 +105,22 @@ def plot_frequency_responses(names: Sequence[str] = ("box_blur", "gaussian_blur"
     """Kernel, magnitude abs(H) and phase ∠H (where abs(H) is not ~0) for each named kernel."""
     import matplotlib.pyplot as plt
 
-    fig, axes = plt.subplots(3, len(names), figsize=(2.3 * len(names), 6.9), squeeze=False,
+    fig, axes = plt.subplots(3, len(names), figsize=(2.05 * len(names), 6.6), squeeze=False,
                              layout="constrained")
     extent = (-0.5, 0.5, 0.5, -0.5)  # frequencies in cycles per pixel
     for col, name in enumerate(names):
         kernel = get_kernel(name) if isinstance(name, str) else as_kernel(name)
         response = frequency_response(kernel, size)
-        limit = np.abs(kernel).max()
-        axes[0, col].imshow(kernel, cmap="RdBu_r", vmin=-limit, vmax=limit)
-        for (r, c), v in np.ndenumerate(kernel):
-            axes[0, col].text(c, r, f"{v:.2g}", ha="center", va="center",
-                              color="white" if abs(v) > 0.6 * limit else "black")
-        axes[0, col].set_title(name if isinstance(name, str) else "kernel")
+        limit = np.abs(kernel).max() or 1.0
+        shown = axes[0, col].imshow(kernel, cmap="RdBu_r", vmin=-limit, vmax=limit)
+        # Fractional kernels as whole numbers over a common denominator, as in chapter 1,
+        # so that no weight is rounded (1/16 is not "0.062").
+        d = _common_denominator(kernel)
+        exact = np.allclose(kernel * d, np.round(kernel * d), atol=1e-9)
+        labels = np.round(kernel * d).astype(int) if exact else None
+        annotate_cells(axes[0, col], kernel, shown, labels=labels, fmt="{:.2g}", fontsize=11)
+        title = name if isinstance(name, str) else "kernel"
+        axes[0, col].set_title(title + (f"\nentries ÷ {d}" if exact and d > 1 else ""))
         axes[0, col].axis("off")
         mag = axes[1, col].imshow(np.abs(response), cmap="magma", extent=extent, vmin=0)
         axes[1, col].set_title("magnitude |H|")
