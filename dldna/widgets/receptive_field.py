@@ -48,9 +48,9 @@ def plot_receptive_field(layers="3/1p1, 3/1p1, 2/2, 3/1p1", input_size: int = 24
     field = info["table"][-1][2]
     n_layers = len(info["table"])
     # The table panel needs one text line per layer; the figure grows with it, never overlaps.
-    height = max(3.6, 1.3 + 0.19 * (n_layers + 2))
+    height = max(3.2, 1.3 + 0.2 * (n_layers + 2))
     fig, (ax_in, ax_out, ax_text) = plt.subplots(
-        1, 3, figsize=(9.5, height), gridspec_kw={"width_ratios": [1, 1, 0.75]})
+        1, 3, figsize=(8, height), gridspec_kw={"width_ratios": [1, 1, 0.8]})
     grid = np.zeros((input_size, input_size))
     grid[r0:r1 + 1, c0:c1 + 1] = 1
     ax_in.imshow(grid, cmap="Blues", vmin=0, vmax=1.4)
@@ -60,12 +60,12 @@ def plot_receptive_field(layers="3/1p1, 3/1p1, 2/2, 3/1p1", input_size: int = 24
     clipped = (r1 - r0 + 1, c1 - c0 + 1) != (field, field)
     ax_in.set_title(f"input {input_size}×{input_size}: rows {r0}–{r1}, cols {c0}–{c1}\n"
                     + (f"{seen} pixels (the {field}×{field} field, cut at the border)" if clipped
-                       else f"the {seen} pixels that reach the output pixel"), fontsize=9)
+                       else f"the {seen} pixels that reach the output pixel"), fontsize=10)
     out = info["output_size"]
     marker = np.zeros((out, out))
     marker[info["position"]] = 1
     ax_out.imshow(marker, cmap="Reds", vmin=0, vmax=1.2)
-    ax_out.set_title(f"output {out}×{out}\npixel (row, col) = {info['position']}", fontsize=9)
+    ax_out.set_title(f"output {out}×{out}\npixel (row, col) = {info['position']}", fontsize=10)
     for ax, n in ((ax_in, input_size), (ax_out, out)):
         ax.set_xticks([]), ax.set_yticks([])
         ax.spines[:].set_visible(True)  # the image border, all four sides
@@ -77,9 +77,9 @@ def plot_receptive_field(layers="3/1p1, 3/1p1, 2/2, 3/1p1", input_size: int = 24
     lines = [f"{'layer':<6}{'k/s':>5}{'jump':>6}{'field':>7}"]
     lines += [f"{i + 1:<6}{ks:>5}{j:>6}{r:>7}" for i, (ks, j, r) in enumerate(info["table"])]
     ax_text.axis("off")
-    ax_text.text(0, 1, "\n".join(lines), family="monospace", fontsize=8.5, va="top",
+    ax_text.text(0, 1, "\n".join(lines), family="monospace", fontsize=10, va="top",
                  transform=ax_text.transAxes, linespacing=1.35)
-    ax_text.set_title("per layer (from the input)", fontsize=9, loc="left")
+    ax_text.set_title("per layer (from the input)", fontsize=10, loc="left")
     fig.tight_layout()
     return fig
 
@@ -91,7 +91,9 @@ def receptive_field_widget(layers: str = PRESETS["VGG block + pool ×2"], input_
     import matplotlib.pyplot as plt
 
     text = widgets.Text(value=layers, description="layers")
-    preset = widgets.Dropdown(options=list(PRESETS), value=None, description="preset")
+    # The menu names the starting stack when it is one of the presets.
+    preset = widgets.Dropdown(options=list(PRESETS), description="preset",
+                              value=next((k for k, v in PRESETS.items() if v == layers), None))
     size = widgets.IntSlider(value=input_size, min=4, max=64, description="input size")
     out_size = stack_output_size(parse_layers(layers), input_size)
     row = widgets.IntSlider(value=out_size // 2, min=0, max=out_size - 1, description="output row")
