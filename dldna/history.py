@@ -50,11 +50,11 @@ def plot_ilsvrc_timeline(ax=None):
                [r.top5_error for r in rows], color=colour, label=label)
     for patch, r in zip(ax.patches, [r for d in (False, True) for r in ILSVRC_RESULTS if r.deep == d]):
         ax.annotate(f"{r.top5_error:g}%", (patch.get_x() + patch.get_width() / 2, patch.get_height()),
-                    ha="center", va="bottom", fontsize=8)
+                    ha="center", va="bottom", fontsize=10)
     ax.axhline(HUMAN_TOP5_ERROR, color="tab:red", linestyle="--",
                label=f"human annotator ≈ {HUMAN_TOP5_ERROR}%")
     ax.set_ylabel("ILSVRC top-5 error (%)")
     ax.set_title("ImageNet classification: top-5 error of landmark entries")
-    ax.tick_params(axis="x", labelsize=8)
+    ax.tick_params(axis="x", labelsize=9)
     ax.legend()
     return ax
