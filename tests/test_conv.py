@@ -65,6 +65,19 @@ def test_im2col_equals_torch(case):
                        F.unfold(x, tuple(weight.shape[2:]), stride=stride, padding=padding))
 
 
+@pytest.mark.parametrize("budget", [1, 3 * 4 * 9 * 25 * 4, 2**30])
+def test_im2col_in_groups_of_images_equals_torch(monkeypatch, budget):
+    """The batch is split so that each group's columns fit the budget: one image per group,
+    three per group (with a remainder of one), or the whole batch at once."""
+    import dldna.conv
+
+    monkeypatch.setattr(dldna.conv, "COLUMNS_BUDGET", budget)
+    x, weight, bias = torch.randn(7, 4, 5, 5), torch.randn(2, 4, 3, 3), torch.randn(2)
+    out = conv2d_im2col(x, weight, bias, 1, 1)
+    _close(out, F.conv2d(x, weight, bias, padding=1))
+    assert out.shape == (7, 2, 5, 5) and out.is_contiguous()
+
+
 @settings(max_examples=200, deadline=None)
 @given(n=st.integers(1, 2), c=st.integers(1, 3), h=st.integers(1, 9), w=st.integers(1, 9),
        k=st.integers(1, 4), s=st.one_of(st.none(), st.integers(1, 3)), p=st.integers(0, 2),
