@@ -66,7 +66,18 @@ class _Trace:
         return f"{seconds:.1f} s: {what}"
 
 
+def _patch_missed_wakeups() -> None:
+    """The book build's fix for missed kernel-message wake-ups (see book/_ext/dldna_book.py)."""
+    sys.path.insert(0, str(ROOT / "book" / "_ext"))
+    try:
+        from dldna_book import patch_missed_wakeups
+    finally:
+        sys.path.remove(str(ROOT / "book" / "_ext"))
+    patch_missed_wakeups()
+
+
 def execute_into_cache(path: Path) -> Execution:
+    _patch_missed_wakeups()
     from jupyter_cache import get_cache
     from jupyter_cache.base import CacheBundleIn
     from jupyter_cache.executors.utils import single_nb_execution

@@ -65,7 +65,7 @@ def overhead(epochs: int = 5, batch_size: int = 64) -> dict[str, float]:
 
 def lenet_reference(epochs: int | None = None) -> dict[str, float]:
     """Train LeNet-5 on MNIST-5k with :data:`LENET_RECIPE`; accuracy and wall time."""
-    epochs = epochs or get_profile().pick(smoke=2, cpu=15, gpu=15)
+    epochs = epochs or get_profile().pick(smoke=2, cpu=20, gpu=20)  # 15 epochs: 97.0 %, no margin
     train_set, test_set = data.load("mnist5k", "train"), data.load("mnist5k", "test")
     seed_everything(0)
     model = lenet5(image_size=28, padding=2, activation="relu", pool="max")
