@@ -17,6 +17,11 @@ def glue(name: str, value: Any, display: bool = False) -> None:
     _glue(name, value, display=display)
 
 
+def count(n: int, noun: str) -> str:
+    """``n`` and the noun in the right number, with thousands separators: "1 epoch", "2,000 images"."""
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
 def use_book_style() -> None:
     """The one global plotting change: readable, compact figures with the book's defaults."""
     import matplotlib as mpl

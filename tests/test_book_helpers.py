@@ -204,3 +204,10 @@ def test_sliced_polling_returns_messages_and_times_out(tmp_path):
             context.term()
 
     assert 2.4 <= asyncio.run(silence()) < 10
+
+
+def test_count_puts_the_noun_in_the_right_number():
+    from dldna.notebook import count
+
+    assert [count(n, "epoch") for n in (0, 1, 2, 2000)] == [
+        "0 epochs", "1 epoch", "2 epochs", "2,000 epochs"]

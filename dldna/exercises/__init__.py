@@ -4,6 +4,7 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass, field
 
+from ..notebook import count
 from ..quiz import inline_html
 
 
@@ -34,7 +35,7 @@ class Feedback:
                 n, f"all {n} checks passed.")
         else:
             n = len(self.problems)
-            head = f"✘ {self.exercise}: {n} problem{'s' if n != 1 else ''} to fix."
+            head = f"✘ {self.exercise}: {count(n, 'problem')} to fix."
         lines = [head] + [f"  ✔ {m}" for m in self.passed_checks] + [f"  ✘ {m}" for m in self.problems]
         return "\n".join(lines)
 
