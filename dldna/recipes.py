@@ -49,14 +49,27 @@ def ablation_scale(profile: str | None = None) -> dict[str, Any]:
 
     There the full recipe takes 100 epochs on all of CIFAR-10; six such runs plus a second seed
     would take seven times as long as the recipe itself. The ablation uses a fixed smaller budget
-    instead (full width, 10,000 training images, 15 epochs, the whole test set): its seven runs
-    together see about a fifth of the images one full run sees.
+    instead (full width, 10,000 training images, 15 epochs, the whole test set); its cost relative
+    to one full run is :func:`ablation_cost`.
     """
     name = profile or get_profile().name
     if name != "gpu":
         return recipe_scale(name)
     return dict(width=64, train_size=10_000, test_size=None, epochs=15, warmup_epochs=1,
                 batch_size=128, ema_decay=0.99)
+
+
+#: Images in the CIFAR-10 training set (what a ``train_size`` of ``None`` means).
+CIFAR10_TRAIN_SIZE = 50_000
+
+
+def ablation_cost(profile: str = "gpu") -> float:
+    """Training images the ablation's runs (its rows plus the second seed) see together, as a
+    fraction of one run of the recipe at the profile's own scale."""
+    def images(scale):
+        return (scale["train_size"] or CIFAR10_TRAIN_SIZE) * scale["epochs"]
+
+    return (len(ABLATION) + 1) * images(ablation_scale(profile)) / images(recipe_scale(profile))
 
 
 @dataclass

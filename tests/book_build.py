@@ -66,18 +66,10 @@ class _Trace:
         return f"{seconds:.1f} s: {what}"
 
 
-def _patch_missed_wakeups() -> None:
-    """The book build's fix for missed kernel-message wake-ups (see book/_ext/dldna_book.py)."""
-    sys.path.insert(0, str(ROOT / "book" / "_ext"))
-    try:
-        from dldna_book import patch_missed_wakeups
-    finally:
-        sys.path.remove(str(ROOT / "book" / "_ext"))
-    patch_missed_wakeups()
-
-
 def execute_into_cache(path: Path) -> Execution:
-    _patch_missed_wakeups()
+    from dldna._execution import patch_missed_wakeups
+
+    patch_missed_wakeups()  # see there: a missed wake-up would cost the whole cell timeout
     from jupyter_cache import get_cache
     from jupyter_cache.base import CacheBundleIn
     from jupyter_cache.executors.utils import single_nb_execution
@@ -102,7 +94,7 @@ def build_book() -> subprocess.CompletedProcess:
     # with the library too, so start from no doctrees (the executions are still reused).
     for stale in ("html", ".doctrees", "jupyter_execute"):
         shutil.rmtree(BUILD_ROOT / "_build" / stale, ignore_errors=True)
-    env = dict(os.environ, DLDNA_PROFILE="smoke", DLDNA_DOWNLOAD="0", DLDNA_BOOK_BUILD="1")
+    env = dict(os.environ, DLDNA_PROFILE="smoke", DLDNA_DOWNLOAD="0")
     command = [str(Path(sys.executable).with_name("jupyter-book")), "build", str(ROOT),
                "--path-output", str(BUILD_ROOT), "-W", "-n", "--keep-going"]
     return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=1800)

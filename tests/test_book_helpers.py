@@ -165,7 +165,7 @@ def test_ilsvrc_table_and_plot():
 
 
 def test_sliced_polling_returns_messages_and_times_out(tmp_path):
-    """book/_ext/dldna_book.py: kernel messages are awaited in short polls, so a missed wake-up
+    """dldna._execution: kernel messages are awaited in short polls, so a missed wake-up
     costs a second, not the cell timeout; a real message still arrives and silence still ends
     in Empty at the deadline."""
     import asyncio
@@ -175,9 +175,9 @@ def test_sliced_polling_returns_messages_and_times_out(tmp_path):
     import nbformat
     from nbclient import NotebookClient
 
-    from book_build import ROOT, _patch_missed_wakeups
+    from dldna._execution import patch_missed_wakeups
 
-    _patch_missed_wakeups()
+    patch_missed_wakeups()
     from jupyter_client.channels import AsyncZMQSocketChannel
 
     assert AsyncZMQSocketChannel.get_msg.dldna_sliced

@@ -59,6 +59,8 @@ def test_profiles_have_scales():
     gpu = recipes.ablation_scale("gpu")  # the gpu ablation: seven runs ≈ a fifth of one recipe run
     images_seen = 7 * gpu["train_size"] * gpu["epochs"]
     assert images_seen < 0.25 * 50_000 * recipes.RECIPE["epochs"] and gpu["width"] == 64
+    assert recipes.ablation_cost("gpu") == pytest.approx(images_seen / (50_000 * 100))
+    assert recipes.ablation_cost("cpu") == len(recipes.ABLATION) + 1  # same scale: seven runs
 
 
 def test_noise_threshold():

@@ -16,8 +16,7 @@ from nbclient.exceptions import CellExecutionError
 
 
 def run(path: Path, save: Path | None = None, timeout: int = 1800) -> float:
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "book" / "_ext"))
-    from dldna_book import patch_missed_wakeups  # see there: a missed wake-up costs the timeout
+    from dldna._execution import patch_missed_wakeups  # a missed wake-up costs the timeout
 
     patch_missed_wakeups()
     nb = nbformat.read(path, as_version=4)

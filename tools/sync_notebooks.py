@@ -14,6 +14,8 @@ from pathlib import Path
 import nbformat
 import yaml
 
+from dldna.notebook import count
+
 ROOT = Path(__file__).resolve().parents[1]
 MARKER = "# dldna: Colab install cell"
 
@@ -71,7 +73,7 @@ def main(argv: list[str]) -> int:
     if check and stale:
         print("notebooks out of sync (run `make sync-notebooks`):", *stale, sep="\n  ")
         return 1
-    print(f"{'checked' if check else 'synced'} {len(chosen)} notebook{'s' if len(chosen) != 1 else ''}")
+    print(f"{'checked' if check else 'synced'} {count(len(chosen), 'notebook')}")
     return 0
 
 

@@ -7,8 +7,8 @@ progress bars there (see ``dldna.config.show_progress``).
 
 Notebook execution: the client now and then misses the wake-up for a message the kernel has
 already sent (seen with ipywidgets cells) and only notices it when its poll times out — after the
-whole cell timeout, 30 minutes in this book. ``patch_missed_wakeups`` makes the client poll in
-one-second slices instead, so such a miss costs at most a second.
+whole cell timeout, 30 minutes in this book. ``dldna._execution.patch_missed_wakeups`` makes the
+client poll in one-second slices instead, so such a miss costs at most a second.
 
 Exercises are numbered per chapter from the file name (``11_training_recipes`` → 11.1, 11.2, …),
 the same numbers the automatic checkers print; Sphinx alone would count them across the whole book.
@@ -16,29 +16,6 @@ the same numbers the automatic checkers print; Sphinx alone would count them acr
 import os
 import re
 from pathlib import Path
-
-
-def patch_missed_wakeups(slice_seconds: float = 1.0) -> None:
-    """Make jupyter_client's asyncio channels wait for a message in short polls (idempotent)."""
-    from time import monotonic
-    from queue import Empty
-
-    from jupyter_client.channels import AsyncZMQSocketChannel
-
-    if getattr(AsyncZMQSocketChannel.get_msg, "dldna_sliced", False):
-        return
-
-    async def get_msg(self, timeout: float | None = None):
-        deadline = None if timeout is None else monotonic() + timeout
-        while True:
-            left = slice_seconds if deadline is None else min(slice_seconds, deadline - monotonic())
-            if await self.socket.poll(max(0, int(left * 1000))):
-                return await self._recv()
-            if deadline is not None and monotonic() >= deadline:
-                raise Empty
-
-    get_msg.dldna_sliced = True
-    AsyncZMQSocketChannel.get_msg = get_msg
 
 
 def _per_profile_cache(app, config) -> None:
@@ -65,6 +42,8 @@ def _number_exercises_by_chapter(app, env) -> list[str]:
 
 
 def setup(app):
+    from dldna._execution import patch_missed_wakeups
+
     patch_missed_wakeups()
     app.connect("config-inited", _per_profile_cache)
     # After Sphinx has assigned its book-wide numbers (priority 500).
