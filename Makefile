@@ -11,10 +11,11 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 venv: $(STAMP)
 
-$(STAMP): requirements.txt pyproject.toml
+$(STAMP): requirements.txt requirements-nodeps.txt pyproject.toml
 	@echo "== creating $(VENV) from requirements.txt (exact pins) =="
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q -r requirements.txt
+	$(PY) -m pip install -q --no-deps -r requirements-nodeps.txt
 	$(PY) -m pip install -q --no-deps --no-build-isolation -e .
 	$(PY) -c "import dldna, torch, torchvision, jupyter_book; print('dldna', dldna.__version__, '| torch', torch.__version__)"
 	$(PY) -m ipykernel install --sys-prefix --name python3 > /dev/null

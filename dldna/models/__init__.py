@@ -1,7 +1,16 @@
-"""Model definitions the chapters train and inspect (torchvision layout and weight names)."""
+"""Every model the book builds, one file per family, behind one registry.
+
+>>> from dldna import models
+>>> models.list_models("resnet*")          # doctest: +SKIP
+>>> net = models.create("resnet18", num_classes=10, in_channels=1, small_input=True)
+
+Family modules register their factories on import; add a family by importing it below.
+"""
+from .registry import ModelEntry, create, get_entry, list_models, register
 from .lenet import LeNet5, lenet5
 from .resnet import (BasicBlock, Bottleneck, ResNet, ResNet18, ResNet34, ResNet50, ResNet101,
                      ResNet152, conv1x1, conv3x3)
 
-__all__ = ["LeNet5", "lenet5", "BasicBlock", "Bottleneck", "ResNet", "ResNet18", "ResNet34",
+__all__ = ["ModelEntry", "create", "get_entry", "list_models", "register",
+           "LeNet5", "lenet5", "BasicBlock", "Bottleneck", "ResNet", "ResNet18", "ResNet34",
            "ResNet50", "ResNet101", "ResNet152", "conv1x1", "conv3x3"]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from torch import Tensor, nn
 
+from .registry import register
+
 _ACTIVATIONS = {"tanh": nn.Tanh, "relu": nn.ReLU, "sigmoid": nn.Sigmoid}
 
 
@@ -38,6 +40,7 @@ class LeNet5(nn.Module):
         return self.classifier(self.features(x))
 
 
+@register("lenet5")
 def lenet5(num_classes: int = 10, in_channels: int = 1, image_size: int = 32, padding: int = 0,
            activation: str = "tanh", pool: str = "avg") -> LeNet5:
     """Build a :class:`LeNet5`; ``lenet5(image_size=28, padding=2)`` for 28×28 digits."""

@@ -13,6 +13,8 @@ import torch
 from torch import Tensor, nn
 from torchvision.ops import StochasticDepth
 
+from .registry import register
+
 
 def conv3x3(in_planes: int, out_planes: int, stride: int = 1) -> nn.Conv2d:
     """3×3 convolution with padding 1 and no bias (a BatchNorm follows)."""
@@ -168,3 +170,35 @@ def ResNet101(num_classes: int = 1000, **kwargs) -> ResNet:
 def ResNet152(num_classes: int = 1000, **kwargs) -> ResNet:
     """ResNet-152: Bottleneck × [3, 8, 36, 3]."""
     return ResNet(Bottleneck, [3, 8, 36, 3], num_classes, **kwargs)
+
+
+# ---------------------------------------------------------------- registry (torchvision's names)
+
+@register("resnet18", torchvision=True)
+def resnet18(*, num_classes: int = 1000, in_channels: int = 3, **kwargs) -> ResNet:
+    """ResNet-18 (11,689,512 parameters at 1,000 classes); torchvision's ``resnet18``."""
+    return ResNet18(num_classes, in_channels=in_channels, **kwargs)
+
+
+@register("resnet34", torchvision=True)
+def resnet34(*, num_classes: int = 1000, in_channels: int = 3, **kwargs) -> ResNet:
+    """ResNet-34 (21,797,672 parameters); torchvision's ``resnet34``."""
+    return ResNet34(num_classes, in_channels=in_channels, **kwargs)
+
+
+@register("resnet50", torchvision=True)
+def resnet50(*, num_classes: int = 1000, in_channels: int = 3, **kwargs) -> ResNet:
+    """ResNet-50 (25,557,032 parameters); torchvision's ``resnet50``."""
+    return ResNet50(num_classes, in_channels=in_channels, **kwargs)
+
+
+@register("resnet101", torchvision=True)
+def resnet101(*, num_classes: int = 1000, in_channels: int = 3, **kwargs) -> ResNet:
+    """ResNet-101 (44,549,160 parameters); torchvision's ``resnet101``."""
+    return ResNet101(num_classes, in_channels=in_channels, **kwargs)
+
+
+@register("resnet152", torchvision=True)
+def resnet152(*, num_classes: int = 1000, in_channels: int = 3, **kwargs) -> ResNet:
+    """ResNet-152 (60,192,808 parameters); torchvision's ``resnet152``."""
+    return ResNet152(num_classes, in_channels=in_channels, **kwargs)

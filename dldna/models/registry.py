@@ -1,0 +1,82 @@
+"""One registry for every model in the book: ``create(name, ...)`` and ``list_models()``.
+
+Each family module (``lenet.py``, ``resnet.py``, ``vgg.py`` …) decorates its factory functions
+with :func:`register`. Where torchvision builds the same architecture, the registry name is
+torchvision's (``resnet18``, ``vgg16``, ``efficientnet_b0`` …) and ``torchvision=True`` records
+it, so tests can compare parameter counts, weights and FLOPs with the twin, and readers can switch
+between ``dldna.models.create("resnet18")`` and ``torchvision.models.resnet18()``.
+
+Every factory takes ``num_classes`` and ``in_channels`` as keyword arguments.
+"""
+from __future__ import annotations
+
+import fnmatch
+from dataclasses import dataclass
+from typing import Callable, TypeVar
+
+from torch import nn
+
+Factory = TypeVar("Factory", bound=Callable[..., nn.Module])
+
+
+@dataclass(frozen=True)
+class ModelEntry:
+    """A registered factory and what is known about it."""
+
+    name: str
+    factory: Callable[..., nn.Module]
+    family: str
+    torchvision: bool  # torchvision.models has a builder of the same name and architecture
+
+    @property
+    def summary(self) -> str:
+        doc = (self.factory.__doc__ or "").strip().splitlines()
+        return doc[0] if doc else ""
+
+
+_REGISTRY: dict[str, ModelEntry] = {}
+
+
+def register(name: str | None = None, *, torchvision: bool = False) -> Callable[[Factory], Factory]:
+    """Decorator: add a factory to the registry under ``name`` (default: the function's name)."""
+
+    def decorate(factory: Factory) -> Factory:
+        key = name or factory.__name__
+        if key in _REGISTRY and _REGISTRY[key].factory is not factory:
+            raise ValueError(f"a model named {key!r} is already registered "
+                             f"(by {_REGISTRY[key].family})")
+        family = factory.__module__.rsplit(".", 1)[-1]
+        _REGISTRY[key] = ModelEntry(key, factory, family, torchvision)
+        return factory
+
+    return decorate
+
+
+def list_models(pattern: str = "*", *, torchvision_twins: bool | None = None) -> list[str]:
+    """Registered names matching a shell-style ``pattern`` (e.g. ``"resnet*"``), sorted.
+
+    ``torchvision_twins=True`` keeps only models torchvision also builds; ``False`` only ours.
+    """
+    names = [n for n in _REGISTRY if fnmatch.fnmatch(n, pattern)]
+    if torchvision_twins is not None:
+        names = [n for n in names if _REGISTRY[n].torchvision == torchvision_twins]
+    return sorted(names)
+
+
+def get_entry(name: str) -> ModelEntry:
+    """The registry entry for ``name``; an unknown name raises a ValueError listing the known."""
+    if not isinstance(name, str):
+        raise TypeError(f"name must be a str, got {type(name).__name__}")
+    try:
+        return _REGISTRY[name]
+    except KeyError:
+        raise ValueError(f"unknown model {name!r}; known models: "
+                         f"{', '.join(list_models())}") from None
+
+
+def create(name: str, **kwargs) -> nn.Module:
+    """Build the registered model ``name``; keyword arguments go to its factory.
+
+    >>> create("resnet18", num_classes=10, in_channels=1, small_input=True)  # doctest: +SKIP
+    """
+    return get_entry(name).factory(**kwargs)
