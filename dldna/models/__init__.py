@@ -14,3 +14,12 @@ from .resnet import (BasicBlock, Bottleneck, ResNet, ResNet18, ResNet34, ResNet5
 __all__ = ["ModelEntry", "create", "get_entry", "list_models", "register",
            "LeNet5", "lenet5", "BasicBlock", "Bottleneck", "ResNet", "ResNet18", "ResNet34",
            "ResNet50", "ResNet101", "ResNet152", "conv1x1", "conv3x3"]
+
+from .mobilenet import InvertedResidual, MobileNetV2, mobilenet_v2  # noqa: E402
+from .efficientnet import EfficientNet, MBConvBlock, compound_scaling, efficientnet  # noqa: E402
+from .convnext import ConvNeXt, ConvNeXtBlock, convnext_tiny  # noqa: E402
+from .vit import VisionTransformer, vit_b_16, vit_tiny  # noqa: E402
+
+__all__ += ["InvertedResidual", "MobileNetV2", "mobilenet_v2", "EfficientNet", "MBConvBlock",
+            "compound_scaling", "efficientnet", "ConvNeXt", "ConvNeXtBlock", "convnext_tiny",
+            "VisionTransformer", "vit_b_16", "vit_tiny"]

