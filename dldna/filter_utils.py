@@ -1,5 +1,6 @@
 """Hand-designed image filters: the named kernels, 2-D cross-correlation and convolution on
-NumPy images, a gallery of their effects and a sliding-window animation (chapter 1)."""
+NumPy images with five border modes, a gallery of their effects, enlarged crops and a
+sliding-window animation (chapter 1). General plotting helpers are in :mod:`dldna.plotting`."""
 from __future__ import annotations
 
 from typing import Iterable, Sequence
@@ -7,6 +8,21 @@ from typing import Iterable, Sequence
 import numpy as np
 
 from .photos import photo
+# The general plotting helpers live in dldna.plotting. They stay importable from here for code
+# written before the split (chapter 2 imports annotate_cells, dldna.frequency imports
+# _common_denominator, tests/test_widgets_part1.py imports display_limits).
+from .plotting import (DISPLAY_PERCENTILE, annotate_cells, common_denominator, crop_box,
+                       display_limits, fraction_labels, limits_note, ordinal, text_colour)
+
+_common_denominator = common_denominator  # the old private name, kept for dldna.frequency
+
+__all__ = ["KERNELS", "BOUNDARIES", "DEFAULT_GALLERY", "GRADIENT_MAGNITUDE", "get_kernel",
+           "as_image", "as_kernel", "to_grey", "correlate2d", "convolve2d", "gradient_magnitude",
+           "filter_responses", "gaussian_kernel", "is_signed", "plot_kernels", "show_filter_effects", "show_zoomed",
+           "create_conv_animation",
+           # re-exported from dldna.plotting
+           "DISPLAY_PERCENTILE", "annotate_cells", "common_denominator", "crop_box",
+           "display_limits", "fraction_labels", "limits_note", "ordinal", "text_colour"]
 
 # The classic 3×3 kernels. CNN layers apply kernels by cross-correlation, and so do we.
 KERNELS: dict[str, np.ndarray] = {
@@ -34,6 +50,23 @@ def get_kernel(name: str) -> np.ndarray:
     if name not in KERNELS:
         raise ValueError(f"kernel name {name!r} is unknown; known kernels: {', '.join(KERNELS)}")
     return KERNELS[name].copy()
+
+
+def gaussian_kernel(size: int, sigma: float) -> np.ndarray:
+    """A size×size Gaussian blur kernel: the outer product of exp(−x²/2σ²) at x = −r … r with
+    itself (r = (size − 1)/2), normalised to sum 1 — what ``cv2.getGaussianKernel`` samples.
+
+    The book's ``gaussian_blur`` is the binomial [1 2 1]ᵀ[1 2 1] / 16, which OpenCV also uses
+    for size 3 when no σ is given; a sampled Gaussian of size 3 is close to it, not equal.
+    """
+    if not isinstance(size, (int, np.integer)) or size < 1 or size % 2 == 0:
+        raise ValueError(f"size must be a positive odd int, got {size!r}")
+    if not (isinstance(sigma, (int, float, np.number)) and sigma > 0):
+        raise ValueError(f"sigma must be a positive number, got {sigma!r}")
+    x = np.arange(size) - (size - 1) / 2
+    g = np.exp(-x**2 / (2 * float(sigma) ** 2))
+    g /= g.sum()
+    return np.outer(g, g)
 
 
 def as_image(image, *, name: str = "image") -> np.ndarray:
@@ -89,25 +122,35 @@ def to_grey(image) -> np.ndarray:
     return array
 
 
+# How correlate2d fills the border for padding='same': our name -> NumPy's np.pad mode. For an
+# edge ... a b c | the pad is:  reflect c b | (mirror, edge pixel not repeated; OpenCV's default
+# BORDER_REFLECT_101), symmetric c | (edge pixel repeated; BORDER_REFLECT), replicate c c |
+# (BORDER_REPLICATE), wrap: the other side of the image (BORDER_WRAP), zero 0 0 | (BORDER_CONSTANT).
+BOUNDARIES: dict[str, str] = {"reflect": "reflect", "symmetric": "symmetric", "replicate": "edge",
+                              "wrap": "wrap", "zero": "constant"}
+
+
 def correlate2d(image, kernel, *, padding: str = "same", boundary: str = "reflect") -> np.ndarray:
     """Cross-correlate a grey image with a kernel: out[i, j] = Σ image[i+u, j+v] · kernel[u, v].
 
-    ``padding='same'`` keeps the size (pads with ``boundary``: 'reflect' or 'zero');
+    ``padding='same'`` keeps the size, padding the border as ``boundary`` says (one of
+    :data:`BOUNDARIES`: 'reflect', 'symmetric', 'replicate', 'wrap' or 'zero');
     ``padding='valid'`` only keeps positions where the kernel fits entirely inside.
     """
     img = to_grey(image)
     ker = as_kernel(kernel)
     if padding not in ("same", "valid"):
         raise ValueError(f"padding must be 'same' or 'valid', got {padding!r}")
-    if boundary not in ("reflect", "zero"):
-        raise ValueError(f"boundary must be 'reflect' or 'zero', got {boundary!r}")
+    if boundary not in BOUNDARIES:
+        raise ValueError(f"boundary must be one of {', '.join(map(repr, BOUNDARIES))}, "
+                         f"got {boundary!r}")
     kh, kw = ker.shape
     if padding == "same":
-        pads = ((( kh - 1) // 2, kh // 2), ((kw - 1) // 2, kw // 2))
-        if boundary == "reflect" and (img.shape[0] <= kh // 2 or img.shape[1] <= kw // 2):
-            raise ValueError(f"image of shape {img.shape} is too small to reflect-pad for a "
-                             f"{kh}×{kw} kernel; use boundary='zero'")
-        img = np.pad(img, pads, mode="reflect" if boundary == "reflect" else "constant")
+        pads = (((kh - 1) // 2, kh // 2), ((kw - 1) // 2, kw // 2))
+        if boundary != "zero" and (img.shape[0] <= kh // 2 or img.shape[1] <= kw // 2):
+            raise ValueError(f"image of shape {img.shape} is too small to pad with "
+                             f"boundary={boundary!r} for a {kh}×{kw} kernel; use boundary='zero'")
+        img = np.pad(img, pads, mode=BOUNDARIES[boundary])
     if kh > img.shape[0] or kw > img.shape[1]:
         raise ValueError(f"kernel of shape {ker.shape} is larger than the (padded) image "
                          f"of shape {img.shape}")
@@ -143,74 +186,6 @@ def is_signed(kernel) -> bool:
     return abs(float(as_kernel(kernel).sum())) < 1e-9
 
 
-# Colour limits of response maps: this percentile of the values (of |values| when signed), so
-# that a handful of extreme pixels cannot squeeze everything else into one flat shade.
-DISPLAY_PERCENTILE = 99.0
-
-
-def display_limits(response, *, signed: bool, percentile: float = DISPLAY_PERCENTILE
-                   ) -> tuple[float, float]:
-    """Robust colour limits (vmin, vmax) for drawing a filter response; the data stay unclipped.
-
-    ``signed=True``: symmetric limits ±(``percentile`` of the absolute values), so zero sits in the
-    middle of a diverging colour map. ``signed=False``: the (100 − p)th and pth percentiles.
-    """
-    values = as_image(response, name="response")
-    if not 50 < percentile <= 100:
-        raise ValueError(f"percentile must be in (50, 100], got {percentile!r}")
-    if signed:
-        limit = float(np.percentile(np.abs(values), percentile))
-        return (-limit, limit) if limit > 0 else (-1.0, 1.0)
-    low, high = (float(v) for v in np.percentile(values, [100 - percentile, percentile]))
-    return (low, high) if high > low else (low - 0.5, high + 0.5)
-
-
-def ordinal(value: float) -> str:
-    """99 → '99th', 1 → '1st', 99.5 → '99.5th'."""
-    if float(value) != int(value):
-        return f"{value:g}th"
-    n = int(value)
-    return f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
-
-
-def limits_note(signed: bool | None = None, percentile: float = DISPLAY_PERCENTILE) -> str:
-    """How ``display_limits`` chose the colour limits, in words (``None``: both kinds of map)."""
-    grey = f"{ordinal(100 - percentile)}–{ordinal(percentile)} percentile"
-    sign = f"±{ordinal(percentile)} percentile of |value|"
-    if signed is None:
-        return f"colour limits: {grey}, signed maps {sign}; data not clipped"
-    return f"colour limits: {sign if signed else grey}"
-
-
-def text_colour(rgba) -> str:
-    """'white' on a dark background colour, 'black' on a light one (by relative luminance)."""
-    r, g, b = (float(v) for v in tuple(rgba)[:3])
-    if not all(0.0 <= v <= 1.0 for v in (r, g, b)):
-        raise ValueError(f"rgba must hold colour components in [0, 1], got {tuple(rgba)!r}")
-    return "white" if 0.2126 * r + 0.7152 * g + 0.0722 * b < 0.5 else "black"
-
-
-def annotate_cells(ax, values, shown, *, labels=None, fmt: str = "{:g}", fontsize: float = 11):
-    """Write each value of a small matrix in its cell, black on light cells and white on dark.
-
-    ``shown`` is the ``AxesImage`` that draws ``values`` (its colour map and limits decide each
-    cell's colour); ``labels`` (same shape) replaces the formatted values when given.
-    """
-    values = np.asarray(values)
-    for (r, c), v in np.ndenumerate(values):
-        text = fmt.format(v) if labels is None else str(np.asarray(labels)[r, c])
-        colour = text_colour(shown.cmap(shown.norm(v)))
-        ax.text(c, r, text, ha="center", va="center", fontsize=fontsize, color=colour)
-
-
-def _common_denominator(kernel: np.ndarray, largest: int = 64) -> int:
-    """The smallest d ≤ largest with kernel·d all integers (1 if there is none)."""
-    for d in range(1, largest + 1):
-        if np.allclose(kernel * d, np.round(kernel * d), atol=1e-9):
-            return d
-    return 1
-
-
 def plot_kernels(names: Sequence[str] = tuple(KERNELS), *, ncols: int = 5):
     """Draw named kernels as coloured grids with every weight written in its cell.
 
@@ -228,10 +203,10 @@ def plot_kernels(names: Sequence[str] = tuple(KERNELS), *, ncols: int = 5):
         ax.axis("off")
     for ax, name in zip(axes.flat, names):
         ker = get_kernel(name)
-        d = _common_denominator(ker)
+        labels, d = fraction_labels(ker)
         limit = np.abs(ker).max() or 1.0
         shown = ax.imshow(ker, cmap="RdBu_r", vmin=-limit, vmax=limit)
-        annotate_cells(ax, ker, shown, labels=np.round(ker * d).astype(int), fontsize=12)
+        annotate_cells(ax, ker, shown, labels=labels, fmt="{:.3g}", fontsize=12)
         scale = f", entries ÷ {d}" if d > 1 else ""
         ax.set_title(f"{name}\nsum {ker.sum():g}{scale}", fontsize=11)
     fig.tight_layout()
@@ -239,97 +214,68 @@ def plot_kernels(names: Sequence[str] = tuple(KERNELS), *, ncols: int = 5):
 
 
 def show_filter_effects(image=None, kernels: Sequence[str] = DEFAULT_GALLERY, *,
-                        title: str | None = None, ncols: int = 3):
+                        crop=None, title: str | None = None, ncols: int = 3,
+                        percentile: float = DISPLAY_PERCENTILE):
     """Apply each named kernel to a photo and draw the results.
 
     Zero-sum kernels (edges, Laplacian, Sobel) give signed responses: they are drawn with a
     diverging colour map centred on zero instead of being clipped to 0–255, which would hide
     every negative value. Other responses are drawn in grey. Colour limits come from
-    ``display_limits`` (a high percentile, so a few extreme pixels cannot flatten the picture);
-    the data are not clipped, and each title gives the response's full range.
+    ``display_limits`` at ``percentile`` (so a few extreme pixels cannot flatten the picture);
+    the data are not clipped, and each title gives the shown response's full range.
+    ``crop=(top, left, height, width)`` filters the whole image but draws only that part,
+    enlarged, so that the effect of a 3×3 kernel is visible pixel by pixel.
     """
     import matplotlib.pyplot as plt
 
     source = "bundled photo 'camera'" if image is None else "your image"
     grey = to_grey(photo("camera", grey=True) if image is None else image)
-    responses = filter_responses(grey, kernels)
-    panels = [("original", grey)] + list(responses.items())
+    panels = [("original", grey)] + list(filter_responses(grey, kernels).items())
+    if crop is not None:
+        panels = [(name, crop_box(data, crop)) for name, data in panels]
+        top, left, height, width = crop
+        source += f", rows {top}–{top + height - 1}, columns {left}–{left + width - 1}"
     nrows = -(-len(panels) // ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(3.1 * ncols, 3.1 * nrows), squeeze=False)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(2.3 * ncols, 2.4 * nrows), squeeze=False)
     for ax in axes.flat:
         ax.axis("off")
     for ax, (name, response) in zip(axes.flat, panels):
         if name == "original":
-            ax.imshow(response, cmap="gray")
-            ax.set_title("original", fontsize=11)
+            ax.imshow(response, cmap="gray", interpolation="nearest")
+            ax.set_title("original", fontsize=10)
             continue
         signed = name != GRADIENT_MAGNITUDE and is_signed(get_kernel(name))
-        low, high = display_limits(response, signed=signed)
-        shown = ax.imshow(response, cmap="RdBu_r" if signed else "gray", vmin=low, vmax=high)
-        ax.set_title(f"{name}\ndata [{response.min():.0f}, {response.max():.0f}]", fontsize=11)
-        fig.colorbar(shown, ax=ax, fraction=0.046, pad=0.03)
-    fig.suptitle(f"{title or f'Filter responses on the {source}'}\n{limits_note()}", fontsize=12)
+        low, high = display_limits(response, signed=signed, percentile=percentile)
+        shown = ax.imshow(response, cmap="RdBu_r" if signed else "gray", vmin=low, vmax=high,
+                          interpolation="nearest")
+        ax.set_title(f"{name}\ndata [{response.min():.0f}, {response.max():.0f}]", fontsize=10)
+        fig.colorbar(shown, ax=ax, fraction=0.046, pad=0.03).ax.tick_params(labelsize=9)
+    heading = title or f"Filter responses on the {source}"
+    fig.suptitle(f"{heading}\n{limits_note(percentile=percentile)}", fontsize=10)
     fig.tight_layout()
     return fig
 
 
-def create_conv_animation(grid=None, kernel=None, *, fps: int = 2, dpi: int = 72):
-    """An animation of a 3×3 window sliding over a small integer grid ('valid' correlation).
-
-    Returns an ``IPython.display.HTML`` object holding a self-contained JavaScript player, so it
-    plays in Jupyter, in Colab and in the built HTML book without any server.
-    """
+def show_zoomed(image=None, kernels: Sequence[str] = ("box_blur", "sharpen"), *,
+                box=(150, 260, 48, 48)):
+    """The part ``box = (top, left, height, width)`` of a photo and of its filtered versions,
+    enlarged so that single pixels show, all on the same grey scale (0–255; values beyond it
+    saturate in the drawing only). Blur and sharpen look alike at full size; here they differ."""
     import matplotlib.pyplot as plt
-    from matplotlib.animation import FuncAnimation
-    from matplotlib.patches import Rectangle
-    from IPython.display import HTML
 
-    from .notebook import animation_html
+    grey = to_grey(photo("camera", grey=True) if image is None else image)
+    panels = [("original", grey)] + [(k, correlate2d(grey, k)) for k in kernels]
+    fig, axes = plt.subplots(1, len(panels), figsize=(1.75 * len(panels), 2.2), squeeze=False)
+    for ax, (name, data) in zip(axes.flat, panels):
+        ax.imshow(crop_box(data, box), cmap="gray", vmin=0, vmax=255, interpolation="nearest")
+        ax.set_title(name, fontsize=10)
+        ax.axis("off")
+    top, left, height, width = box
+    fig.suptitle(f"rows {top}–{top + height - 1}, columns {left}–{left + width - 1}, enlarged\n"
+                 "(one square per pixel; grey scale 0–255 in every panel)", fontsize=10)
+    fig.tight_layout()
+    return fig
 
-    if grid is None:  # a dark-to-bright vertical edge, and one mid-grey pixel on the dark side
-        grid = np.array([[0, 0, 0, 9, 9, 9], [0, 0, 0, 9, 9, 9], [0, 0, 5, 9, 9, 9],
-                         [0, 0, 0, 9, 9, 9], [0, 0, 0, 9, 9, 9], [0, 0, 0, 9, 9, 9]])
-    grid = as_image(grid, name="grid")
-    if grid.ndim != 2:
-        raise ValueError(f"grid must be 2-D, got shape {grid.shape}")
-    ker = as_kernel("sobel_x" if kernel is None else kernel)
-    out = correlate2d(grid, ker, padding="valid")
-    kh, kw = ker.shape
-    oh, ow = out.shape
 
-    fig, (ax_in, ax_k, ax_out) = plt.subplots(
-        1, 3, figsize=(9.5, 3.6), dpi=dpi, gridspec_kw={"width_ratios": [grid.shape[1], kw, ow]})
-    k_limit = np.abs(ker).max() or 1.0
-    for ax, data, label, cmap, lims in ((ax_in, grid, "input", "gray", (None, None)),
-                                        (ax_k, ker, "kernel", "RdBu_r", (-k_limit, k_limit))):
-        image = ax.imshow(data, cmap=cmap, vmin=lims[0], vmax=lims[1])
-        annotate_cells(ax, data, image, fontsize=13)
-        ax.set_title(label, fontsize=13)
-        ax.set_xticks([]), ax.set_yticks([])
-    limit = np.abs(out).max() or 1.0
-    shown = np.full_like(out, np.nan)
-    out_img = ax_out.imshow(shown, cmap="RdBu_r", vmin=-limit, vmax=limit)
-    out_text = [[ax_out.text(c, r, "", ha="center", va="center", fontsize=13,
-                             color=text_colour(out_img.cmap(out_img.norm(out[r, c]))))
-                 for c in range(ow)] for r in range(oh)]
-    ax_out.set_title("output", fontsize=13)
-    ax_out.set_xticks([]), ax_out.set_yticks([])
-    window = Rectangle((-0.5, -0.5), kw, kh, fill=False, edgecolor="tab:red", linewidth=3)
-    ax_in.add_patch(window)
-    caption = fig.text(0.5, 0.03, "", ha="center", fontsize=13)
-
-    def draw(frame: int):
-        r, c = divmod(frame, ow)
-        window.set_xy((c - 0.5, r - 0.5))
-        shown[r, c] = out[r, c]
-        out_img.set_data(shown)
-        out_text[r][c].set_text(f"{out[r, c]:g}")
-        caption.set_text(f"output[{r}, {c}] = Σ input[{r}:{r + kh}, {c}:{c + kw}] · kernel "
-                         f"= {out[r, c]:g}")
-        return [window, out_img, out_text[r][c], caption]
-
-    fig.tight_layout(rect=(0, 0.1, 1, 1))
-    animation = FuncAnimation(fig, draw, frames=oh * ow, interval=1000 / fps, blit=False)
-    html = HTML(animation_html(animation, fps=fps))
-    plt.close(fig)
-    return html
+# The sliding-window animation lives in its own module; it needs the functions above.
+from .filter_animation import create_conv_animation  # noqa: E402

@@ -94,8 +94,10 @@ def test_kernel_larger_than_image_and_bad_options():
         fu.correlate2d(np.zeros((3, 3)), np.ones((5, 5)), padding="valid")
     with pytest.raises(ValueError, match="padding must be 'same' or 'valid'"):
         fu.correlate2d(np.zeros((8, 8)), "sobel_x", padding="full")
-    with pytest.raises(ValueError, match="boundary must be 'reflect' or 'zero'"):
-        fu.correlate2d(np.zeros((8, 8)), "sobel_x", boundary="wrap")
+    with pytest.raises(ValueError, match="boundary must be one of 'reflect', 'symmetric'"):
+        fu.correlate2d(np.zeros((8, 8)), "sobel_x", boundary="mirror")
+    with pytest.raises(ValueError, match="too small to pad with boundary='replicate'"):
+        fu.correlate2d(np.zeros((1, 8)), "sobel_x", boundary="replicate")
 
 
 def test_named_kernels_are_read_only():
@@ -106,47 +108,7 @@ def test_named_kernels_are_read_only():
     assert fu.KERNELS["sobel_x"][0, 0] == -1
 
 
-# ------------------------------------------------------------------ display helpers
-
-@pytest.mark.parametrize("rgba, colour", [
-    ((0, 0, 0, 1), "white"), ((1, 1, 1, 1), "black"),
-    ((0.4, 0.0, 0.12, 1), "white"),   # the dark red end of RdBu_r
-    ((0.02, 0.19, 0.38, 1), "white"),  # the dark blue end
-    ((0.97, 0.97, 0.97, 1), "black"),  # the pale middle
-    ((1.0, 0.65, 0.0), "black"),       # orange, no alpha
-])
-def test_text_colour_is_white_on_dark_and_black_on_light(rgba, colour):
-    assert fu.text_colour(rgba) == colour
-
-
-def test_text_colour_rejects_values_outside_0_1():
-    with pytest.raises(ValueError, match=r"rgba must hold colour components in \[0, 1\]"):
-        fu.text_colour((255, 0, 0))
-
-
-def test_annotated_cells_are_readable():
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots()
-    kernel = fu.get_kernel("sharpen")
-    shown = ax.imshow(kernel, cmap="RdBu_r", vmin=-5, vmax=5)
-    fu.annotate_cells(ax, kernel, shown)
-    colours = {t.get_text(): t.get_color() for t in ax.texts}
-    assert colours["5"] == "white" and colours["0"] == "black" and colours["-1"] == "black"
-    plt.close(fig)
-
-
-def test_display_limits_ignore_a_few_outliers():
-    response = np.concatenate([np.linspace(-10, 10, 10_000), [-5000.0, 9000.0]])
-    low, high = fu.display_limits(response.reshape(1, -1), signed=True, percentile=99)
-    assert low == -high and 9 < high < 11           # symmetric, set by the bulk, not the outliers
-    low, high = fu.display_limits(response.reshape(1, -1) + 100, signed=False, percentile=99)
-    assert 90 < low < 91 and 109 < high < 111
-    np.testing.assert_allclose(fu.display_limits(np.full((3, 3), 7.0), signed=False), (6.5, 7.5))
-    assert fu.display_limits(np.zeros((3, 3)), signed=True) == (-1.0, 1.0)
-    with pytest.raises(ValueError, match=r"percentile must be in \(50, 100\]"):
-        fu.display_limits(response.reshape(1, -1), signed=True, percentile=40)
-
+# ------------------------------------------------------------------ figures
 
 def test_gallery_shows_sharpen_and_emboss_with_robust_limits_and_unclipped_data():
     fig = fu.show_filter_effects(kernels=["sharpen", "emboss"])
@@ -169,9 +131,63 @@ def test_plot_kernels_writes_every_weight_exactly():
         fu.plot_kernels(["nope"])
 
 
-def test_limits_are_described_in_words():
-    assert [fu.ordinal(n) for n in (1, 2, 3, 11, 12, 21, 99, 99.5)] == [
-        "1st", "2nd", "3rd", "11th", "12th", "21st", "99th", "99.5th"]
-    assert fu.limits_note(False, 99) == "colour limits: 1st–99th percentile"
-    assert fu.limits_note(True, 99) == "colour limits: ±99th percentile of |value|"
-    assert "data not clipped" in fu.limits_note()
+
+
+# ------------------------------------------------------------------ border modes, Gaussian, crops
+
+@pytest.mark.parametrize("boundary, scipy_mode", [
+    ("reflect", "mirror"), ("symmetric", "reflect"), ("replicate", "nearest"), ("wrap", "wrap"),
+    ("zero", "constant")])
+def test_every_border_mode_matches_scipy(boundary, scipy_mode):
+    rng = np.random.default_rng(3)
+    image, kernel = rng.normal(size=(7, 10)), rng.normal(size=(3, 3))
+    ours = fu.correlate2d(image, kernel, boundary=boundary)
+    np.testing.assert_allclose(ours, ndimage.correlate(image, kernel, mode=scipy_mode), atol=1e-12)
+
+
+def test_border_modes_differ_only_at_the_border():
+    image = photo("coins", grey=True)[:40, :50]
+    results = {b: fu.correlate2d(image, "laplacian", boundary=b) for b in fu.BOUNDARIES}
+    for result in results.values():
+        np.testing.assert_allclose(result[1:-1, 1:-1], results["zero"][1:-1, 1:-1])
+    assert not np.allclose(results["zero"][0], results["reflect"][0])
+
+
+def test_gaussian_kernel_is_a_normalised_symmetric_bell():
+    g = fu.gaussian_kernel(5, 1.0)
+    assert g.shape == (5, 5) and np.isclose(g.sum(), 1.0)
+    np.testing.assert_allclose(g, g.T)
+    np.testing.assert_allclose(g, g[::-1, ::-1])
+    assert g[2, 2] == g.max() and np.isclose(g[2, 3] / g[2, 2], np.exp(-0.5))
+    # a wide Gaussian of size 3 tends to the box blur, a narrow one to the identity
+    np.testing.assert_allclose(fu.gaussian_kernel(3, 1e3), fu.KERNELS["box_blur"], atol=1e-6)
+    np.testing.assert_allclose(fu.gaussian_kernel(3, 0.1), fu.KERNELS["identity"], atol=1e-12)
+    with pytest.raises(ValueError, match="size must be a positive odd int, got 4"):
+        fu.gaussian_kernel(4, 1.0)
+    with pytest.raises(ValueError, match="sigma must be a positive number, got 0"):
+        fu.gaussian_kernel(3, 0)
+
+
+def test_gallery_draws_an_enlarged_crop_of_the_full_image_responses():
+    box = (60, 140, 32, 40)
+    fig = fu.show_filter_effects(kernels=["laplacian"], crop=box)
+    original, lap = [ax.images[0] for ax in fig.axes if ax.images]
+    assert np.asarray(lap.get_array()).shape == (32, 40)
+    full = fu.correlate2d(photo("camera", grey=True), "laplacian")
+    np.testing.assert_allclose(np.asarray(lap.get_array()), full[60:92, 140:180])
+    assert "rows 60–91, columns 140–179" in fig._suptitle.get_text()
+    assert lap.get_interpolation() == "nearest"
+
+
+def test_zoomed_view_shows_blur_and_sharpen_on_one_grey_scale():
+    fig = fu.show_zoomed(kernels=("box_blur", "sharpen"), box=(150, 260, 48, 48))
+    shown = [ax.images[0] for ax in fig.axes]
+    assert [ax.get_title() for ax in fig.axes] == ["original", "box_blur", "sharpen"]
+    assert all(s.get_clim() == (0, 255) for s in shown)
+    original, blur, sharp = (np.asarray(s.get_array()) for s in shown)
+    # blur lowers and sharpen raises the local contrast (mean absolute neighbour difference)
+    def contrast(a):
+        return np.abs(np.diff(a, axis=1)).mean()
+    assert contrast(blur) < 0.8 * contrast(original) < 0.8 * contrast(sharp)
+    with pytest.raises(ValueError, match="does not lie inside an image"):
+        fu.show_zoomed(box=(500, 500, 48, 48))

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..filter_utils import (KERNELS, annotate_cells, as_kernel, correlate2d, display_limits,
-                            is_signed, limits_note, to_grey)
+from ..filter_utils import KERNELS, as_kernel, correlate2d, is_signed, to_grey
+from ..plotting import annotate_cells, display_limits, limits_note
 from ..photos import PHOTOS, photo
 
 
