@@ -1,0 +1,115 @@
+"""What efficient networks cost (chapters 8 and 9): FLOPs counted, time measured.
+
+* :func:`separable_ratio` – the cost of a depthwise-separable convolution relative to a full one,
+  1/C_out + 1/k² (MobileNet's formula), and :func:`separable_costs` for one layer in numbers.
+* :func:`time_separable` – the same layers timed on this machine, so the FLOP ratio and the
+  wall-clock ratio can be read side by side.
+* :func:`model_cost` – parameters and multiply-adds of any registered model at a resolution,
+  counted on the ``meta`` device (no memory, no arithmetic: only shapes).
+* :func:`latency` – median seconds per image of a real forward pass.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from functools import lru_cache
+
+import torch
+from torch import nn
+from torch.utils.flop_counter import FlopCounterMode
+
+from . import models
+
+__all__ = ["separable_ratio", "separable_costs", "time_separable", "model_cost", "latency",
+           "ModelCost"]
+
+
+def _positive_ints(**values: int) -> None:
+    for name, v in values.items():
+        if isinstance(v, bool) or not isinstance(v, int) or v < 1:
+            raise ValueError(f"{name} must be a positive int, got {v!r}")
+
+
+def separable_ratio(c_out: int, k: int) -> float:
+    """Depthwise-separable / standard multiply-adds for a k×k layer: 1/C_out + 1/k²."""
+    _positive_ints(c_out=c_out, k=k)
+    return 1 / c_out + 1 / k ** 2
+
+
+def separable_costs(c_in: int, c_out: int, k: int, size: int) -> dict[str, int]:
+    """Multiply-adds of a k×k convolution C_in → C_out on a size×size map (stride 1, 'same'
+    padding), of its depthwise k×k part and of its pointwise 1×1 part."""
+    _positive_ints(c_in=c_in, c_out=c_out, k=k, size=size)
+    pixels = size * size
+    return {"standard": pixels * c_out * c_in * k * k, "depthwise": pixels * c_in * k * k,
+            "pointwise": pixels * c_out * c_in}
+
+
+def _median_seconds(fn, x: torch.Tensor, repeats: int) -> float:
+    with torch.no_grad():
+        fn(x)  # warm-up
+        times = []
+        for _ in range(repeats):
+            start = time.perf_counter()
+            fn(x)
+            times.append(time.perf_counter() - start)
+    return sorted(times)[len(times) // 2]
+
+
+def time_separable(c_in: int, c_out: int, k: int, size: int, batch: int = 8,
+                   repeats: int = 5) -> dict[str, float]:
+    """Median wall-clock seconds of the standard, depthwise and pointwise convolutions of
+    :func:`separable_costs` on a random batch, on the CPU, with the threads torch has."""
+    _positive_ints(batch=batch, repeats=repeats)
+    costs = separable_costs(c_in, c_out, k, size)  # also checks the arguments
+    x = torch.randn(batch, c_in, size, size)
+    standard = nn.Conv2d(c_in, c_out, k, padding=k // 2, bias=False)
+    depthwise = nn.Conv2d(c_in, c_in, k, padding=k // 2, groups=c_in, bias=False)
+    pointwise = nn.Conv2d(c_in, c_out, 1, bias=False)
+    seconds = {"standard": _median_seconds(standard, x, repeats),
+               "depthwise": _median_seconds(depthwise, x, repeats)}
+    seconds["pointwise"] = _median_seconds(pointwise, depthwise(x).detach(), repeats)
+    seconds["flop_ratio"] = (costs["depthwise"] + costs["pointwise"]) / costs["standard"]
+    seconds["time_ratio"] = (seconds["depthwise"] + seconds["pointwise"]) / seconds["standard"]
+    seconds["depthwise_flop_share"] = costs["depthwise"] / (costs["depthwise"]
+                                                           + costs["pointwise"])
+    seconds["depthwise_time_share"] = seconds["depthwise"] / (seconds["depthwise"]
+                                                             + seconds["pointwise"])
+    return seconds
+
+
+@dataclass(frozen=True)
+class ModelCost:
+    name: str
+    resolution: int
+    params: int
+    macs: int  # multiply-adds of one image (torchvision's "GFLOPS" are these, in billions)
+
+
+@lru_cache(maxsize=64)
+def model_cost(name: str, resolution: int = 224, **kwargs) -> ModelCost:
+    """Parameters and multiply-adds of the registered model ``name`` for one
+    ``resolution``×``resolution`` image, counted on the meta device."""
+    _positive_ints(resolution=resolution)
+    with torch.device("meta"):
+        model = models.create(name, **kwargs).eval()
+        channels = _input_channels(model)
+        x = torch.zeros(1, channels, resolution, resolution)
+        with torch.no_grad(), FlopCounterMode(display=False) as counter:
+            model(x)
+    params = sum(p.numel() for p in model.parameters())
+    return ModelCost(name, resolution, params, counter.get_total_flops() // 2)
+
+
+def _input_channels(model: nn.Module) -> int:
+    first = next(m for m in model.modules() if isinstance(m, nn.Conv2d))
+    return first.in_channels
+
+
+def latency(model: nn.Module, images: torch.Tensor, repeats: int = 3) -> float:
+    """Median seconds per image of ``model(images)`` in eval mode without gradients."""
+    if not isinstance(images, torch.Tensor) or images.ndim != 4:
+        raise ValueError("images must be a 4-D tensor (N, C, H, W)")
+    _positive_ints(repeats=repeats)
+    model.eval()
+    return _median_seconds(model, images, repeats) / len(images)

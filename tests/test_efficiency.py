@@ -1,0 +1,46 @@
+"""dldna.efficiency: the separable-cost formula, timed layers, meta-device model costs."""
+from __future__ import annotations
+
+import pytest
+import torch
+
+from dldna import efficiency
+
+
+def test_separable_ratio_is_the_ratio_of_counted_costs():
+    costs = efficiency.separable_costs(64, 128, 3, 28)
+    ratio = (costs["depthwise"] + costs["pointwise"]) / costs["standard"]
+    assert ratio == pytest.approx(efficiency.separable_ratio(128, 3)) == pytest.approx(
+        1 / 128 + 1 / 9)
+    assert costs["standard"] == 28 * 28 * 128 * 64 * 9
+    with pytest.raises(ValueError, match="c_out"):
+        efficiency.separable_ratio(0, 3)
+    with pytest.raises(ValueError, match="size"):
+        efficiency.separable_costs(8, 8, 3, 2.5)
+
+
+def test_time_separable_reports_positive_times_and_the_flop_ratio():
+    result = efficiency.time_separable(16, 32, 3, 16, batch=2, repeats=1)
+    assert all(result[k] > 0 for k in ("standard", "depthwise", "pointwise"))
+    assert result["flop_ratio"] == pytest.approx(1 / 32 + 1 / 9)
+    assert 0 < result["depthwise_flop_share"] < 1
+
+
+def test_model_cost_matches_torchvision_meta():
+    from torchvision.models import EfficientNet_B0_Weights, MobileNet_V2_Weights
+
+    b0 = efficiency.model_cost("efficientnet_b0")
+    assert b0.params == 5_288_548
+    assert b0.macs / 1e9 == pytest.approx(EfficientNet_B0_Weights.IMAGENET1K_V1.meta["_ops"],
+                                          rel=2e-3)
+    mobile = efficiency.model_cost("mobilenet_v2")
+    assert mobile.macs / 1e9 == pytest.approx(MobileNet_V2_Weights.IMAGENET1K_V1.meta["_ops"],
+                                              rel=2e-3)
+    assert efficiency.model_cost("vit_tiny", 28).params < 200_000
+
+
+def test_latency_checks_its_input():
+    model = torch.nn.Conv2d(1, 1, 3)
+    assert efficiency.latency(model, torch.zeros(2, 1, 8, 8), repeats=1) > 0
+    with pytest.raises(ValueError, match="4-D"):
+        efficiency.latency(model, torch.zeros(1, 8, 8))
