@@ -8,6 +8,8 @@
 * :func:`conv_macs` – the closed formula H_out·W_out·C_out·k²·C_in, checked against the counter.
 * :func:`gradient_receptive_field` – which input pixels change one output, read from the
   gradient of that output with respect to the input.
+
+The worked example's block, :class:`BasicBlockExample`, lives in :mod:`dldna.models.small`.
 """
 from __future__ import annotations
 
@@ -18,6 +20,8 @@ from typing import Iterable, Sequence
 import torch
 import torch.nn as nn
 from torch.utils.flop_counter import FlopCounterMode
+
+from .models.small import BasicBlockExample  # noqa: F401  (moved; old imports keep working)
 
 
 def count_parameters(module: nn.Module, trainable_only: bool = False) -> int:
@@ -87,25 +91,6 @@ def measured_macs(module: nn.Module, input_shape: Sequence[int]) -> int:
     with torch.no_grad(), FlopCounterMode(display=False) as counter:
         module(torch.zeros(*input_shape))
     return counter.get_total_flops() // 2
-
-
-class BasicBlockExample(nn.Module):
-    """The ResNet basic block of the parameter-counting example: conv-BN-ReLU-conv-BN + x.
-
-    ``conv_bias=True`` keeps the conv biases (as in the worked example); real ResNets drop
-    them because the BatchNorm that follows has its own shift.
-    """
-
-    def __init__(self, channels: int = 64, conv_bias: bool = True):
-        super().__init__()
-        self.conv1 = nn.Conv2d(channels, channels, 3, padding=1, bias=conv_bias)
-        self.bn1 = nn.BatchNorm2d(channels)
-        self.conv2 = nn.Conv2d(channels, channels, 3, padding=1, bias=conv_bias)
-        self.bn2 = nn.BatchNorm2d(channels)
-
-    def forward(self, x):
-        out = torch.relu(self.bn1(self.conv1(x)))
-        return torch.relu(self.bn2(self.conv2(out)) + x)
 
 
 @contextmanager
