@@ -24,6 +24,7 @@ class LeNet5(nn.Module):
         if side < 1:
             raise ValueError(f"image_size={image_size} with padding={padding} is too small "
                              "for two 5×5 convolutions and two 2×2 poolings")
+        self.in_channels, self.image_size = in_channels, image_size
         act, pooling = _ACTIVATIONS[activation], nn.AvgPool2d if pool == "avg" else nn.MaxPool2d
         self.features = nn.Sequential(
             nn.Conv2d(in_channels, 6, kernel_size=5, padding=padding), act(), pooling(2),
@@ -37,6 +38,13 @@ class LeNet5(nn.Module):
         )
 
     def forward(self, x: Tensor) -> Tensor:
+        if x.dim() != 4 or x.shape[1] != self.in_channels:
+            raise ValueError(f"LeNet5 expects {self.in_channels} input channels, "
+                             f"got input of shape {tuple(x.shape)}")
+        if tuple(x.shape[2:]) != (self.image_size, self.image_size):
+            raise ValueError(f"LeNet5 was built for {self.image_size}×{self.image_size} images "
+                             f"(its first FC layer fixes the size), got "
+                             f"{x.shape[2]}×{x.shape[3]}")
         return self.classifier(self.features(x))
 
 

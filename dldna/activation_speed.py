@@ -1,0 +1,100 @@
+"""ReLU against tanh and sigmoid: how many SGD steps until a small CNN reaches a fixed training
+error (in the spirit of figure 1 of the AlexNet paper, which did this for CIFAR-10).
+
+:func:`steps_to_error` trains one network and stops once the error on the whole training set
+falls to the target; :func:`activation_race` repeats it for several activations and seeds and
+returns one row per run, so the seed-to-seed spread can be shown next to the difference.
+"""
+from __future__ import annotations
+
+from typing import Sequence
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+ACTIVATIONS = {"relu": nn.ReLU, "tanh": nn.Tanh, "sigmoid": nn.Sigmoid}
+
+
+def tiny_cnn(activation: str = "relu", in_channels: int = 1, num_classes: int = 10,
+             image_size: int = 8, width: int = 16) -> nn.Sequential:
+    """conv 3×3 (width) → act → pool 2 → conv 3×3 (2·width) → act → pool 2 → linear."""
+    if activation not in ACTIVATIONS:
+        raise ValueError(f"activation must be one of {sorted(ACTIVATIONS)}, got {activation!r}")
+    if image_size < 4 or image_size % 4:
+        raise ValueError(f"image_size must be a multiple of 4 (two 2×2 pools), got {image_size}")
+    act = ACTIVATIONS[activation]
+    side = image_size // 4
+    return nn.Sequential(
+        nn.Conv2d(in_channels, width, 3, padding=1), act(), nn.MaxPool2d(2),
+        nn.Conv2d(width, 2 * width, 3, padding=1), act(), nn.MaxPool2d(2),
+        nn.Flatten(), nn.Linear(2 * width * side * side, num_classes),
+    )
+
+
+def _error(model: nn.Module, images: Tensor, labels: Tensor) -> float:
+    model.eval()
+    with torch.no_grad():
+        wrong = (model(images).argmax(1) != labels).float().mean().item()
+    model.train()
+    return wrong
+
+
+def steps_to_error(activation: str, images: Tensor, labels: Tensor, *, target: float = 0.1,
+                   seed: int = 0, lr: float = 0.05, momentum: float = 0.9,
+                   batch_size: int = 32, max_steps: int = 1000, check_every: int = 10) -> dict:
+    """Train :func:`tiny_cnn` with SGD until its training-set error is ≤ ``target``.
+
+    Returns the steps taken (``None`` if ``max_steps`` were not enough) and the error curve,
+    measured every ``check_every`` steps on the whole training set.
+    """
+    if not 0 < target < 1:
+        raise ValueError(f"target must be a training error in (0, 1), got {target}")
+    if images.dim() != 4 or len(images) != len(labels):
+        raise ValueError(f"images must be (N, C, H, W) with one label each, got "
+                         f"{tuple(images.shape)} and {tuple(labels.shape)}")
+    torch.manual_seed(seed)
+    model = tiny_cnn(activation, images.shape[1], int(labels.max()) + 1, images.shape[-1])
+    optimiser = torch.optim.SGD(model.parameters(), lr=lr, momentum=momentum)
+    generator = torch.Generator().manual_seed(seed)
+    curve, step = [(0, _error(model, images, labels))], 0
+    while step < max_steps:
+        for index in torch.randperm(len(labels), generator=generator).split(batch_size):
+            loss = F.cross_entropy(model(images[index]), labels[index])
+            optimiser.zero_grad()
+            loss.backward()
+            optimiser.step()
+            step += 1
+            if step % check_every == 0:
+                curve.append((step, _error(model, images, labels)))
+                if curve[-1][1] <= target:
+                    return {"activation": activation, "seed": seed, "steps": step,
+                            "curve": curve}
+            if step >= max_steps:
+                break
+    return {"activation": activation, "seed": seed, "steps": None, "curve": curve}
+
+
+def activation_race(images: Tensor, labels: Tensor,
+                    activations: Sequence[str] = ("relu", "tanh", "sigmoid"),
+                    seeds: Sequence[int] = (0, 1, 2), **kwargs) -> list[dict]:
+    """:func:`steps_to_error` for every activation and seed (same seeds for all)."""
+    if len(seeds) < 1:
+        raise ValueError("seeds must name at least one seed")
+    return [steps_to_error(a, images, labels, seed=s, **kwargs)
+            for a in activations for s in seeds]
+
+
+def race_summary(runs: list[dict]):
+    """One row per activation: median, min and max steps, and how many runs reached the target."""
+    import pandas as pd
+
+    rows = []
+    for activation in dict.fromkeys(r["activation"] for r in runs):
+        steps = [r["steps"] for r in runs if r["activation"] == activation]
+        done = [s for s in steps if s is not None]
+        rows.append({"activation": activation, "runs": len(steps), "reached": len(done),
+                     "median steps": float(pd.Series(done).median()) if done else None,
+                     "min steps": min(done) if done else None,
+                     "max steps": max(done) if done else None})
+    return pd.DataFrame(rows).set_index("activation")
