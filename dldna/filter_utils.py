@@ -133,8 +133,8 @@ BOUNDARIES: dict[str, str] = {"reflect": "reflect", "symmetric": "symmetric", "r
 def correlate2d(image, kernel, *, padding: str = "same", boundary: str = "reflect") -> np.ndarray:
     """Cross-correlate a grey image with a kernel: out[i, j] = Σ image[i+u, j+v] · kernel[u, v].
 
-    ``padding='same'`` keeps the size, padding the border as ``boundary`` says (one of
-    :data:`BOUNDARIES`: 'reflect', 'symmetric', 'replicate', 'wrap' or 'zero');
+    ``padding='same'`` keeps the size, padding the border as ``boundary`` says (a key of
+    ``BOUNDARIES``: 'reflect', 'symmetric', 'replicate', 'wrap' or 'zero');
     ``padding='valid'`` only keeps positions where the kernel fits entirely inside.
     """
     img = to_grey(image)

@@ -24,7 +24,7 @@ def show_filter_effects(image=DEFAULT_IMAGE_URL, **kwargs):
 
 
 def create_convolution_animation(image=None, **kwargs):
-    """:func:`dldna.filter_utils.create_conv_animation`; given an ``image`` (URL, path or
+    """:func:`dldna.filter_animation.create_conv_animation`; given an ``image`` (URL, path or
     array), the window slides over an 8×8 grey thumbnail of it, as in the original."""
     if image is None:
         return _fu.create_conv_animation(**kwargs)
