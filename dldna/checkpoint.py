@@ -47,8 +47,13 @@ def save_checkpoint(path: str | Path, state: Mapping[str, Any], *, kind: str = F
     return path
 
 
-def load_checkpoint(path: str | Path, *, kind: str = FORMAT) -> dict[str, Any]:
-    """Read a checkpoint written by :func:`save_checkpoint`; clear errors for anything else."""
+def load_checkpoint(path: str | Path, *, kind: str | tuple[str, ...] = FORMAT) -> dict[str, Any]:
+    """Read a checkpoint written by :func:`save_checkpoint`; clear errors for anything else.
+
+    ``kind`` is the format expected, or a tuple of accepted formats (a current one and the
+    older ones a reader may still have on disk); ``state["format"]`` says which it was.
+    """
+    kinds = (kind,) if isinstance(kind, str) else tuple(kind)
     path = Path(path).expanduser()
     if not path.is_file():
         raise CheckpointError(f"no checkpoint at {path}")
@@ -57,10 +62,10 @@ def load_checkpoint(path: str | Path, *, kind: str = FORMAT) -> dict[str, Any]:
     except Exception as err:  # truncated zip, random bytes, pickled code ...
         raise CheckpointError(f"{path} is not a readable checkpoint (truncated or corrupt?): "
                               f"{type(err).__name__}: {str(err)[:200]}") from err
-    if not isinstance(state, dict) or state.get("format") != kind:
+    if not isinstance(state, dict) or state.get("format") not in kinds:
         found = state.get("format") if isinstance(state, dict) else type(state).__name__
-        raise CheckpointError(f"{path} is not a {kind} file (found format {found!r}); "
-                              "it was not written by this library")
+        raise CheckpointError(f"{path} is not a {' or '.join(kinds)} file (found format "
+                              f"{found!r}); it was not written by this library")
     return state
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -30,8 +30,13 @@ class Profile:
 
     name: str
 
+    def __post_init__(self) -> None:
+        if self.name not in PROFILES:
+            raise ValueError(f"profile must be one of {', '.join(PROFILES)}, got {self.name!r}")
+
     def pick(self, *, smoke: Any, cpu: Any, gpu: Any) -> Any:
-        """Return the value for this profile, e.g. ``epochs = P.pick(smoke=1, cpu=5, gpu=30)``."""
+        """Return the value for this profile, e.g. ``epochs = P.pick(smoke=1, cpu=5, gpu=30)``;
+        for the size of a whole run pick a :class:`RunSize`."""
         return {"smoke": smoke, "cpu": cpu, "gpu": gpu}[self.name]
 
     @property
@@ -42,8 +47,65 @@ class Profile:
         return self.name
 
 
+def _positive_int(value: Any, name: str, *, optional: bool = False) -> None:
+    if optional and value is None:
+        return
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise ValueError(f"{name} must be a positive int{' or None' if optional else ''}, "
+                         f"got {value!r}")
+
+
+@dataclass(frozen=True)
+class RunSize:
+    """How big one training run is in one profile; the one way the library sizes its runs.
+
+    The training recipe itself (optimiser, learning rate, schedule …) is a
+    :class:`dldna.train.TrainConfig`; a ``RunSize`` holds only what the profile scales: epochs
+    and batch size (and, where a recipe scales them too, warm-up epochs and the EMA decay), the
+    network ``width``, and how many training and test images (``None``: the whole split).
+    Choose one per profile with :meth:`Profile.pick`::
+
+        size = get_profile().pick(smoke=RunSize(epochs=1, batch_size=64, width=4),
+                                  cpu=RunSize(epochs=3, batch_size=64, width=16),
+                                  gpu=RunSize(epochs=10, batch_size=128, width=64))
+        fit(model, train, test, recipe, **size.training())
+    """
+
+    epochs: int
+    batch_size: int
+    width: int | None = None
+    train_size: int | None = None
+    test_size: int | None = None
+    warmup_epochs: float | None = None
+    ema_decay: float | None = None
+
+    def __post_init__(self) -> None:
+        _positive_int(self.epochs, "epochs")
+        _positive_int(self.batch_size, "batch_size")
+        for name in ("width", "train_size", "test_size"):
+            _positive_int(getattr(self, name), name, optional=True)
+        if self.warmup_epochs is not None and not 0 <= self.warmup_epochs <= self.epochs:
+            raise ValueError(f"warmup_epochs must lie in [0, epochs={self.epochs}], "
+                             f"got {self.warmup_epochs!r}")
+        if self.ema_decay is not None and not 0 < self.ema_decay < 1:
+            raise ValueError(f"ema_decay must lie in (0, 1), got {self.ema_decay!r}")
+
+    def training(self) -> dict[str, Any]:
+        """The :class:`~dldna.train.TrainConfig` fields this size always sets (keywords for
+        ``fit``): epochs, batch size and, if given, warm-up epochs. ``ema_decay`` is left out:
+        it switches averaging on, which a recipe decides (``fit(..., ema_decay=size.ema_decay)``).
+        """
+        fields = {"epochs": self.epochs, "batch_size": self.batch_size,
+                  "warmup_epochs": self.warmup_epochs}
+        return {k: v for k, v in fields.items() if v is not None}
+
+    def replace(self, **changes: Any) -> "RunSize":
+        """A copy with some fields changed (checked again)."""
+        return replace(self, **changes)
+
+
 def get_profile() -> Profile:
-    """Read ``DLDNA_PROFILE`` (smoke/cpu/gpu); without it, ``gpu`` if CUDA is present else ``cpu``."""
+    """Read ``DLDNA_PROFILE`` (smoke/cpu/gpu); without it, ``gpu`` with CUDA, else ``cpu``."""
     value = os.environ.get(PROFILE_ENV, "").strip().lower()
     if not value:
         return Profile("gpu" if torch.cuda.is_available() else "cpu")

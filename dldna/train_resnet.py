@@ -2,12 +2,17 @@
 
 ``train_resnet18()`` uses Fashion-MNIST when it is cached or may be downloaded (gpu profile,
 ``DLDNA_DOWNLOAD=1``) and the bundled MNIST-5k stand-in otherwise; every line it prints names
-the dataset actually used. Sizes per profile (see :func:`resnet18_settings`):
+the dataset actually used. The recipe is :data:`RESNET18_RECIPE` (a
+:class:`dldna.train.TrainConfig`); its size per profile is a :class:`dldna.config.RunSize` from
+:data:`RESNET18_SIZES`, picked by :func:`resnet18_settings`:
 
 * ``gpu``   the real thing: full width (64), the whole training set, 10 epochs;
 * ``cpu``   a scaled-down run that finishes in minutes on two cores: width 16 (about 1/16 of the
   multiply-adds), a class-balanced subset of the training set, a few epochs;
 * ``smoke`` width 4, a few hundred images, one epoch (tests).
+
+Model files are :mod:`dldna.models.io` files (registry name ``resnet18`` and its arguments);
+:func:`save_model` and :func:`load_model` keep this module's original signatures.
 """
 from __future__ import annotations
 
@@ -19,23 +24,30 @@ import torch
 from torch import nn
 
 from . import data as _data
-from .checkpoint import CheckpointError, load_checkpoint, restore_model, save_checkpoint
-from .config import cache_dir, get_profile, seed_everything
-from .models import resnet as _resnet
-from .train import History, evaluate, fit
+from .checkpoint import CheckpointError
+from .config import Profile, RunSize, cache_dir, get_profile, seed_everything
+from .models import create
+from .models import io as _io
+from .train import History, TrainConfig, evaluate, fit
 
-MODEL_FORMAT = "dldna-model-v1"
-_BUILDERS = {"ResNet18": _resnet.ResNet18, "ResNet34": _resnet.ResNet34,
-             "ResNet50": _resnet.ResNet50}
+MODEL_FORMAT = _io.MODEL_FORMAT
+_BUILDERS = {"ResNet18": "resnet18", "ResNet34": "resnet34", "ResNet50": "resnet50"}
+
+#: How ResNet-18 is trained here: AdamW, weight decay 0.05, one-cycle learning rate from 3e-3.
+RESNET18_RECIPE = TrainConfig(optimizer="adamw", lr=3e-3, weight_decay=0.05,
+                              schedule="onecycle")
+#: Its size per profile (network width, training and test images, epochs, batch size).
+RESNET18_SIZES = dict(
+    smoke=RunSize(width=4, train_size=300, test_size=200, epochs=1, batch_size=64),
+    cpu=RunSize(width=16, train_size=2000, test_size=1000, epochs=3, batch_size=64),
+    gpu=RunSize(width=64, train_size=None, test_size=None, epochs=10, batch_size=128),
+)
 
 
-def resnet18_settings(profile: str | None = None) -> dict[str, Any]:
-    """Width, training-set size, test-set size and epochs for a profile (``None`` = active)."""
-    name = profile or get_profile().name
-    return {"smoke": dict(width=4, train_size=300, test_size=200, epochs=1, batch_size=64),
-            "cpu": dict(width=16, train_size=2000, test_size=1000, epochs=3, batch_size=64),
-            "gpu": dict(width=64, train_size=None, test_size=None, epochs=10, batch_size=128),
-            }[name]
+def resnet18_settings(profile: str | None = None) -> RunSize:
+    """The :class:`~dldna.config.RunSize` of a profile (``None``: the active one)."""
+    chosen = Profile(profile) if profile is not None else get_profile()
+    return chosen.pick(**RESNET18_SIZES)
 
 
 @dataclass
@@ -48,10 +60,10 @@ class TrainedModel:
     classes: tuple[str, ...]
     test_accuracy: float
     path: Path
-    settings: dict[str, Any]
+    settings: RunSize
 
     def __repr__(self) -> str:
-        return (f"TrainedModel(ResNet-18 width {self.settings['width']} on {self.dataset}: "
+        return (f"TrainedModel(ResNet-18 width {self.settings.width} on {self.dataset}: "
                 f"test accuracy {self.test_accuracy:.1%}, saved at {self.path})")
 
 
@@ -85,32 +97,25 @@ def train_resnet18(*, dataset: str = "fashion-mnist", epochs: int | None = None,
     A checkpoint is written after every epoch next to ``path``; with ``resume=True`` an
     interrupted run continues where it stopped.
     """
-    settings = resnet18_settings()
-    settings.update({k: v for k, v in dict(epochs=epochs, width=width,
-                                           train_size=train_size).items() if v is not None})
+    settings = resnet18_settings().replace(**{k: v for k, v in dict(
+        epochs=epochs, width=width, train_size=train_size).items() if v is not None})
     seed_everything(seed)
-    train_set = _data.load(dataset, "train")
-    test_set = _data.load(dataset, "test")
-    if settings["train_size"]:
-        train_set = train_set.subset(settings["train_size"], seed=seed)
-    if settings["test_size"]:
-        test_set = test_set.subset(settings["test_size"], seed=seed)
+    train_set, test_set = _datasets(dataset, settings, seed)
     arch = dict(num_classes=train_set.num_classes, in_channels=train_set.image_shape[0],
-                small_input=True, width=settings["width"])
-    model = _resnet.ResNet18(**arch)
+                small_input=True, width=settings.width)
+    model = create("resnet18", **arch)
     if path is None:
         tag = train_set.name.split(" ")[0].lower()
-        path = cache_dir() / f"resnet18-{tag}-w{settings['width']}-n{len(train_set)}-" \
-                             f"e{settings['epochs']}-s{seed}.pt"
+        path = cache_dir() / f"resnet18-{tag}-w{settings.width}-n{len(train_set)}-" \
+                             f"e{settings.epochs}-s{seed}.pt"
     path = Path(path)
-    history = fit(model, train_set, test_set, epochs=settings["epochs"], lr=lr, seed=seed,
-                  optimizer="adamw", weight_decay=0.05, schedule="onecycle",
-                  batch_size=settings["batch_size"], checkpoint=path.with_suffix(".checkpoint.pt"),
-                  resume=resume, progress=progress)
+    history = fit(model, train_set, test_set, RESNET18_RECIPE, lr=lr, seed=seed,
+                  checkpoint=path.with_suffix(".checkpoint.pt"), resume=resume,
+                  progress=progress, **settings.training())
     accuracy = evaluate(model, test_set)["accuracy"]
     if verbose:
-        print(f"ResNet-18 (width {settings['width']}) trained on {len(train_set)} images of "
-              f"{train_set.name} for {settings['epochs']} epoch(s): test accuracy "
+        print(f"ResNet-18 (width {settings.width}) trained on {len(train_set)} images of "
+              f"{train_set.name} for {settings.epochs} epoch(s): test accuracy "
               f"{accuracy:.1%} on {len(test_set)} test images of {test_set.name}")
     save_model(model, path, arch=arch, classes=train_set.classes, dataset=train_set.name,
                examples=(test_set.images[:16], test_set.labels[:16]),
@@ -119,40 +124,53 @@ def train_resnet18(*, dataset: str = "fashion-mnist", epochs: int | None = None,
                         settings)
 
 
+def _datasets(dataset: str, settings: RunSize, seed: int):
+    train_set, test_set = _data.load(dataset, "train"), _data.load(dataset, "test")
+    if settings.train_size:
+        train_set = train_set.subset(settings.train_size, seed=seed)
+    if settings.test_size:
+        test_set = test_set.subset(settings.test_size, seed=seed)
+    return train_set, test_set
+
+
 def save_model(model: nn.Module, path: str | Path, *, arch: dict[str, Any],
                classes: tuple[str, ...], dataset: str, builder: str = "ResNet18",
                examples: tuple[torch.Tensor, torch.Tensor] | None = None,
                metrics: dict[str, float] | None = None) -> Path:
-    """Save weights plus everything needed to rebuild the model (written atomically)."""
+    """Save weights plus everything needed to rebuild the model (written atomically).
+
+    ``arch`` holds the keyword arguments of the ``builder`` (``"ResNet18"``, ``"ResNet34"`` or
+    ``"ResNet50"``, i.e. the registry's ``resnet18`` …); the file is a
+    :func:`dldna.models.io.save_model` file that any registry-aware loader reads.
+    """
     if builder not in _BUILDERS:
         raise ValueError(f"builder must be one of {sorted(_BUILDERS)}, got {builder!r}")
     if len(classes) != arch.get("num_classes", len(classes)):
         raise ValueError(f"{len(classes)} class names for a model with "
                          f"{arch['num_classes']} outputs")
-    state = {"builder": builder, "arch": dict(arch), "classes": list(classes),
-             "dataset": dataset, "metrics": dict(metrics or {}),
-             "state_dict": {k: v.detach().cpu() for k, v in model.state_dict().items()}}
+    info: dict[str, Any] = {"classes": list(classes), "dataset": dataset,
+                            "metrics": dict(metrics or {})}
     if examples is not None:
         images, labels = examples
         if images.dtype != torch.uint8:
             raise TypeError("examples must be uint8 images (as in ImageDataset.images)")
-        state["examples"] = {"images": images.cpu(), "labels": labels.cpu()}
-    return save_checkpoint(path, state, kind=MODEL_FORMAT)
+        info["examples"] = {"images": images.cpu(), "labels": labels.cpu()}
+    return _io.save_model(model, path, name=_BUILDERS[builder], kwargs=arch, info=info)
 
 
 def load_model(path: str | Path) -> tuple[nn.Module, dict[str, Any]]:
-    """Rebuild a model saved by :func:`save_model`; returns ``(model in eval mode, info)``."""
-    state = load_checkpoint(path, kind=MODEL_FORMAT)
-    if state.get("builder") not in _BUILDERS:
-        raise CheckpointError(f"{path} names an unknown builder {state.get('builder')!r}")
-    try:
-        model = _BUILDERS[state["builder"]](**state["arch"])
-    except TypeError as err:
-        raise CheckpointError(f"{path} has unusable model settings: {err}") from err
-    restore_model(model, state["state_dict"], f"model file {path}")
-    info = {k: v for k, v in state.items() if k not in ("state_dict", "format")}
-    info["classes"] = tuple(info["classes"])
-    return model.eval(), info
+    """Rebuild a model saved by :func:`save_model`; returns ``(model in eval mode, info)``.
+
+    ``info`` has ``classes`` (a tuple), ``dataset``, ``metrics``, ``examples`` if saved, and
+    ``arch``/``builder`` as before; files of the older format still load.
+    """
+    model, info = _io.load_model(path)
+    builders = {v: k for k, v in _BUILDERS.items()}
+    if info["model"] not in builders:
+        raise CheckpointError(f"{path} holds a {info['model']!r}, not a ResNet-18/34/50")
+    info.update(arch=info["kwargs"], builder=builders[info["model"]],
+                classes=tuple(info.get("classes", ())))
+    return model, info
 
 
 def load_example(path: str | Path | None = None, *, index: int = 0,

@@ -4,7 +4,7 @@ import torch
 
 import dldna
 from dldna import config
-from dldna.config import Profile, get_profile
+from dldna.config import Profile, RunSize, get_profile
 
 
 def test_profile_from_environment(monkeypatch):
@@ -25,8 +25,32 @@ def test_unknown_profile_is_rejected(monkeypatch):
 
 
 def test_pick_returns_the_profile_value():
-    assert Profile("cpu").pick(smoke=1, cpu=2, gpu=3) == 2
-    assert Profile("smoke").is_smoke
+    assert [Profile(n).pick(smoke=1, cpu=2, gpu=3) for n in ("smoke", "cpu", "gpu")] == [1, 2, 3]
+    assert Profile("smoke").is_smoke and not Profile("cpu").is_smoke
+    with pytest.raises(ValueError, match="profile must be one of smoke, cpu, gpu"):
+        Profile("laptop")
+
+
+def test_run_size_is_picked_per_profile_and_sets_the_training_keywords():
+    sizes = dict(smoke=RunSize(epochs=1, batch_size=8, width=4, train_size=100),
+                 cpu=RunSize(epochs=3, batch_size=32, warmup_epochs=0.5, ema_decay=0.9),
+                 gpu=RunSize(epochs=10, batch_size=128))
+    smoke, cpu = Profile("smoke").pick(**sizes), Profile("cpu").pick(**sizes)
+    assert (smoke.width, smoke.train_size, smoke.test_size) == (4, 100, None)
+    assert smoke.training() == {"epochs": 1, "batch_size": 8}
+    assert cpu.training() == {"epochs": 3, "batch_size": 32, "warmup_epochs": 0.5}
+    assert cpu.replace(epochs=5).epochs == 5 and cpu.epochs == 3
+    with pytest.raises(AttributeError):
+        cpu.epochs = 4  # frozen: a profile's size cannot drift
+
+
+@pytest.mark.parametrize("changes, match", [
+    (dict(epochs=0), "epochs"), (dict(batch_size=2.5), "batch_size"),
+    (dict(width=0), "width"), (dict(train_size=True), "train_size"),
+    (dict(warmup_epochs=5), "warmup_epochs"), (dict(ema_decay=1.0), "ema_decay")])
+def test_run_size_rejects_bad_values(changes, match):
+    with pytest.raises(ValueError, match=match):
+        RunSize(**{"epochs": 2, "batch_size": 4, **changes})
 
 
 def test_seed_everything_makes_runs_repeatable():

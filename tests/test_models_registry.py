@@ -8,7 +8,6 @@ torchvision runs on the CPU at the smallest input the architecture accepts.
 from __future__ import annotations
 
 import functools
-import warnings
 from typing import Callable
 
 import pytest
@@ -19,62 +18,28 @@ from torch.utils.flop_counter import FlopCounterMode
 
 from dldna import models
 from dldna.models import create, get_entry, list_models
+from model_probe import on_meta, quiet, smallest_side
 
 TWINS = list_models(torchvision_twins=True)
 EVERY = list_models()
-SIDES = (32, 28, 8, 64, 96, 128, 224, 299)  # input sides tried, smallest useful first
 # ViT-B/16 on the CPU under torch.no_grad(): nn.MultiheadAttention takes its fused fast path,
 # which FlopCounterMode does not see (see test_flop_counter_misses_fused_attention).
 VIT_B_16_NO_GRAD_GMACS = 11.271
 
 
-def _quiet(build: Callable[[], nn.Module]) -> nn.Module:
-    with warnings.catch_warnings():  # torchvision warns about GoogLeNet's future init default
-        warnings.simplefilter("ignore", FutureWarning)
-        warnings.simplefilter("ignore", UserWarning)
-        return build().eval()
-
-
-def _on_meta(build: Callable[[], nn.Module]) -> nn.Module:
-    with torch.device("meta"):
-        return _quiet(build)
-
-
-def _theirs(name: str, **kwargs) -> Callable[[], nn.Module]:
-    return lambda: torchvision.models.get_model(name, **kwargs)
-
-
-def _ours(name: str, **kwargs) -> Callable[[], nn.Module]:
-    return lambda: create(name, **kwargs)
-
-
 @functools.cache
 def _meta_ours(name: str) -> nn.Module:
     """Our default build on meta, shared by the tests that only read shapes (never modified)."""
-    return _on_meta(_ours(name))
+    return on_meta(_ours(name))
 
 
 @functools.cache
 def _meta_theirs(name: str) -> nn.Module:
-    return _on_meta(_theirs(name))
+    return on_meta(_theirs(name))
 
 
 def _weights(name: str):
     return torchvision.models.get_model_weights(name).DEFAULT
-
-
-def _smallest_side(model: nn.Module, channels: int, first: int | None = None) -> int:
-    """The first side in ``SIDES`` (after ``first``) that a meta-device forward accepts."""
-    errors = []
-    for side in ([first] if first else []) + list(SIDES):
-        try:
-            with torch.no_grad():
-                model(torch.empty(2, channels, side, side, device="meta"))
-            return side
-        except Exception as err:  # noqa: BLE001 - a wrong size raises many kinds of errors
-            errors.append(f"{side}: {type(err).__name__}: {str(err)[:80]}")
-    raise AssertionError(f"{type(model).__name__} accepts none of the sizes {SIDES}:\n"
-                         + "\n".join(errors))
 
 
 def _count(model: nn.Module) -> int:
@@ -112,8 +77,8 @@ def test_registering_a_second_factory_under_a_taken_name_is_refused():
 
 @pytest.mark.parametrize("name", EVERY)
 def test_every_factory_takes_num_classes_and_in_channels(name):
-    model = _on_meta(_ours(name, num_classes=7, in_channels=1))
-    side = _smallest_side(model, channels=1)
+    model = on_meta(_ours(name, num_classes=7, in_channels=1))
+    side = smallest_side(model, channels=1)
     with torch.no_grad():
         out = model(torch.empty(2, 1, side, side, device="meta"))
     assert out.shape == (2, 7)
@@ -154,12 +119,12 @@ def test_torchvision_weights_give_equal_outputs(name):
     """Numbers, for the smallest model of each family (the others differ only in depth and
     width, which the strict load above checks): same weights, same input, same output."""
     torch.manual_seed(0)
-    theirs = _quiet(_theirs(name))
+    theirs = quiet(_theirs(name))
     with torch.no_grad():
         _randomise_statistics(theirs)
-    ours = _quiet(_ours(name))
+    ours = quiet(_ours(name))
     ours.load_state_dict(theirs.state_dict(), strict=True)
-    side = _smallest_side(_meta_ours(name), 3, max(32, _weights(name).meta["min_size"][0]))
+    side = smallest_side(_meta_ours(name), 3, max(32, _weights(name).meta["min_size"][0]))
     x = torch.randn(2, 3, side, side, generator=torch.Generator().manual_seed(2))
     with torch.no_grad():
         expected = theirs(x)

@@ -77,6 +77,17 @@ def get_entry(name: str) -> ModelEntry:
 def create(name: str, **kwargs) -> nn.Module:
     """Build the registered model ``name``; keyword arguments go to its factory.
 
+    The model remembers ``name`` and ``kwargs`` (:func:`model_spec`), so
+    :func:`dldna.models.save_model` can record how to rebuild it.
+
     >>> create("resnet18", num_classes=10, in_channels=1, small_input=True)  # doctest: +SKIP
     """
-    return get_entry(name).factory(**kwargs)
+    model = get_entry(name).factory(**kwargs)
+    model._dldna_spec = (name, dict(kwargs))
+    return model
+
+
+def model_spec(model: nn.Module) -> tuple[str, dict] | None:
+    """``(name, kwargs)`` of a model made by :func:`create`, else None."""
+    spec = getattr(model, "_dldna_spec", None)
+    return (spec[0], dict(spec[1])) if spec is not None else None
