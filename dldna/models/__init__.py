@@ -27,3 +27,12 @@ __all__ += ["InvertedResidual", "MobileNetV2", "mobilenet_v2", "EfficientNet", "
 __all__ += ["BasicBlockExample", "DigitsCNN", "SmallCNN", "digits_cnn", "small_cnn"]
 from .io import load_model, save_model  # noqa: E402
 __all__ += ["model_spec", "load_model", "save_model"]
+
+from .alexnet import AlexNet, alexnet, alexnet_paper  # noqa: E402
+from .vgg import (VGG, vgg11, vgg11_bn, vgg13, vgg13_bn, vgg16, vgg16_bn,  # noqa: E402
+                  vgg19, vgg19_bn)
+from .googlenet import GoogLeNet, InceptionModule, googlenet, googlenet_loss  # noqa: E402
+
+__all__ += ["AlexNet", "alexnet", "alexnet_paper", "VGG", "vgg11", "vgg11_bn", "vgg13",
+            "vgg13_bn", "vgg16", "vgg16_bn", "vgg19", "vgg19_bn", "GoogLeNet", "InceptionModule",
+            "googlenet", "googlenet_loss"]
