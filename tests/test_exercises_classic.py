@@ -56,6 +56,7 @@ def test_separable_macs():
         return s * s * o * k * k * i, s * s * i * k * k + s * s * i * o
 
     assert check_separable_macs(right)
-    no_pointwise = check_separable_macs(lambda i, o, k, s: (right(i, o, k, s)[0], s * s * i * k * k))
+    no_pointwise = check_separable_macs(lambda i, o, k, s: (right(i, o, k, s)[0],
+                                                            s * s * i * k * k))
     assert not no_pointwise and "pointwise" in str(no_pointwise)
     assert not check_separable_macs(lambda i, o, k, s: right(i, o, k, s)[0])

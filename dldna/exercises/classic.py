@@ -20,7 +20,7 @@ def check_vgg_conv_params(fn) -> Feedback:
             if fb.passed:
                 fb.problems.append("your function returned None; return the count as an int")
             return fb
-        label = f"{config if len(config) < 8 else 'VGG config with ' + str(len(config)) + ' entries'}"
+        label = str(config) if len(config) < 8 else f"VGG config with {len(config)} entries"
         label += f", {in_channels} input channel{'s' if in_channels > 1 else ''}"
         if got == expected:
             fb.passed_checks.append(f"{label}: {expected:,}")
@@ -66,8 +66,8 @@ def check_stack_cost(fn) -> Feedback:
             continue
         layers, stacked, single = got
         if layers != expected[0]:
-            hint = (f"{layers} layers of 3×3 see {1 + 2 * layers if isinstance(layers, int) else '?'}"
-                    f" pixels; each layer adds 2, so k×k needs (k − 1)/2 = {expected[0]}")
+            hint = (f"{layers} layers of 3×3 is not it: each layer adds 2 pixels to the field, "
+                    f"so k×k needs (k − 1)/2 = {expected[0]}")
         elif single != expected[2]:
             hint = f"one k×k layer has k²·C² = {expected[2]:,} weights"
         elif stacked == expected[0] * 9 * c:

@@ -6,12 +6,14 @@ from ..models.googlenet import INCEPTION_TABLE
 from . import Feedback, call_safely
 
 _MODULE_CASES = ((28, INCEPTION_TABLE["3a"]), (28, INCEPTION_TABLE["3b"]),
-                 (14, INCEPTION_TABLE["4a"]), (7, INCEPTION_TABLE["5b"]), (5, (8, 1, 2, 3, 4, 5, 6)))
+                 (14, INCEPTION_TABLE["4a"]), (7, INCEPTION_TABLE["5b"]),
+                 (5, (8, 1, 2, 3, 4, 5, 6)))
 
 
 def check_inception_macs(fn) -> Feedback:
     """Exercise 6.1: ``fn(size, in_channels, ch1x1, ch3x3red, ch3x3, ch5x5red, ch5x5, pool_proj)``
-    = multiply-adds of an Inception module with 1×1 reductions and a true 5×5 (convolutions only)."""
+    = multiply-adds of an Inception module with 1×1 reductions and a true 5×5 (convolutions
+    only)."""
     fb = Feedback("Exercise 6.1 (cost of an Inception module)")
     for size, row in _MODULE_CASES:
         expected = inception_macs(size, *row)

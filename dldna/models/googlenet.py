@@ -181,7 +181,7 @@ class GoogLeNet(nn.Module):
                 nn.init.zeros_(m.bias)
 
     def forward(self, x: Tensor):
-        """Logits; in training mode with auxiliary heads ``GoogLeNetOutputs(logits, aux1, aux2)``."""
+        """Logits, or ``GoogLeNetOutputs(logits, aux1, aux2)`` in training with aux heads."""
         check_image(x, self.in_channels, self.min_side, type(self).__name__)
         x = self.maxpool1(self.conv1(x))
         x = self.maxpool2(self.conv3(self.conv2(x)))
@@ -237,7 +237,7 @@ class MiniGoogLeNet(nn.Module):
         self.fc = nn.Linear(self.stage4["4c"].out_channels, num_classes)
 
     def forward(self, x: Tensor):
-        """Logits; in training mode with auxiliary heads ``GoogLeNetOutputs(logits, aux1, aux2)``."""
+        """Logits, or ``GoogLeNetOutputs(logits, aux1, aux2)`` in training with aux heads."""
         check_image(x, self.in_channels, self.min_side, type(self).__name__)
         x = self.pool(self.stage3["3b"](self.stage3["3a"](self.stem(x))))
         heads = self.aux_logits and self.training
