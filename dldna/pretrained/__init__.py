@@ -6,3 +6,4 @@ wheel is missing, raises an error naming the package to install.
 """
 
 from .efficientnet_lite import efficientnet_lite0  # noqa: E402,F401
+from .mobilenet import mobilenet_v2  # noqa: E402,F401

@@ -1,0 +1,73 @@
+"""dldna.hooks: the capture context manager returns detached outputs and never leaves a hook."""
+from __future__ import annotations
+
+import pytest
+import torch
+from torch import nn
+
+from dldna.hooks import capture, feature_maps, hook_count, module_names, resolve
+from dldna.models import ResNet18
+
+
+def small_resnet() -> nn.Module:
+    torch.manual_seed(0)
+    return ResNet18(10, in_channels=1, small_input=True, width=4).eval()
+
+
+def test_capture_returns_detached_outputs_named_by_module_path():
+    model, x = small_resnet(), torch.randn(2, 1, 28, 28)
+    layers = ["layer1", "layer2.0.conv1", "layer4"]
+    with capture(model, layers) as features:
+        out = model(x)
+    assert list(features) == layers
+    assert features["layer1"].shape == (2, 4, 28, 28)
+    assert features["layer2.0.conv1"].shape == (2, 8, 14, 14)
+    assert features["layer4"].shape == (2, 32, 4, 4)
+    assert all(not t.requires_grad for t in features.values())
+    assert out.requires_grad  # the forward pass itself is untouched
+    manual = model.layer1(model.relu(model.bn1(model.conv1(x))))
+    torch.testing.assert_close(features["layer1"], manual.detach())
+    assert hook_count(model) == 0
+
+
+def test_captured_tensor_is_not_changed_by_a_later_in_place_relu():
+    model, x = small_resnet(), torch.randn(1, 1, 28, 28)
+    with capture(model, ["bn1"]) as features:  # bn1's output goes through an in-place ReLU
+        model(x)
+    assert (features["bn1"] < 0).any()
+
+
+def test_no_hook_survives_an_exception_in_the_with_block():
+    model = small_resnet()
+    assert hook_count(model) == 0
+    with pytest.raises(RuntimeError, match="boom"):
+        with capture(model, ["layer1", "layer3", "fc"]):
+            assert hook_count(model) == 3
+            model(torch.randn(1, 1, 28, 28))
+            raise RuntimeError("boom")
+    assert hook_count(model) == 0
+    with pytest.raises(RuntimeError):  # a failing forward pass (wrong channels) as well
+        with capture(model, ["layer1"]):
+            model(torch.randn(1, 3, 28, 28))
+    assert hook_count(model) == 0
+
+
+def test_unknown_layer_names_list_the_valid_ones():
+    model = small_resnet()
+    with pytest.raises(ValueError, match="layer5") as info:
+        with capture(model, ["layer1", "layer5"]):
+            pass
+    assert "layer4.1.conv2" in str(info.value) and "fc" in str(info.value)
+    assert hook_count(model) == 0
+    with pytest.raises(ValueError):
+        resolve(model, [])
+    with pytest.raises(TypeError, match="model"):
+        resolve("not a model", ["fc"])
+    assert "layer3.0.downsample.0" in module_names(model) and "" not in module_names(model)
+
+
+def test_feature_maps_is_one_pass_without_gradients():
+    model = small_resnet()
+    maps = feature_maps(model, torch.randn(3, 1, 28, 28), "layer3")
+    assert set(maps) == {"layer3"} and maps["layer3"].shape == (3, 16, 7, 7)
+    assert hook_count(model) == 0
