@@ -67,7 +67,7 @@ class _Trace:
 
 
 def execute_into_cache(path: Path) -> Execution:
-    from dldna._execution import patch_missed_wakeups
+    from tools.execution import patch_missed_wakeups
 
     patch_missed_wakeups()  # see there: a missed wake-up would cost the whole cell timeout
     from jupyter_cache import get_cache

@@ -21,6 +21,15 @@ os.environ["DLDNA_DOWNLOAD"] = "0"  # nothing in the test suite may touch the ne
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _no_missed_wakeups():
+    """Every notebook a test executes (NotebookClient, jupyter-cache) polls the kernel in short
+    slices (tools/execution.py), so a missed wake-up costs a second, not the cell timeout."""
+    from tools.execution import patch_missed_wakeups
+
+    patch_missed_wakeups()
+
+
 @pytest.fixture(autouse=True)
 def _private_cache(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("DLDNA_CACHE", str(tmp_path_factory.getbasetemp() / "dldna-cache"))

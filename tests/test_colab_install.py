@@ -54,7 +54,8 @@ def test_install_cell_installs_dldna_into_a_fresh_environment(tmp_path, monkeypa
     }))
     monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "jupyter"))
     nb = nbformat.read(ROOT / "book" / "01_filters.ipynb", as_version=4)
-    NotebookClient(nb, kernel_name="fresh", timeout=900,
+    # The install cell installs one local package without dependencies: seconds, not minutes.
+    NotebookClient(nb, kernel_name="fresh", timeout=300,
                    resources={"metadata": {"path": str(tmp_path)}}).execute()
 
     installed = _run(python, "import dldna, torch; print(dldna.__file__); print(torch.__file__)")

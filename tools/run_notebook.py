@@ -16,7 +16,7 @@ from nbclient.exceptions import CellExecutionError
 
 
 def run(path: Path, save: Path | None = None, timeout: int = 1800) -> float:
-    from dldna._execution import patch_missed_wakeups  # a missed wake-up costs the timeout
+    from execution import patch_missed_wakeups  # tools/execution.py; a miss costs the timeout
 
     patch_missed_wakeups()
     nb = nbformat.read(path, as_version=4)

@@ -7,7 +7,7 @@ progress bars there (see ``dldna.config.show_progress``).
 
 Notebook execution: the client now and then misses the wake-up for a message the kernel has
 already sent (seen with ipywidgets cells) and only notices it when its poll times out — after the
-whole cell timeout, 30 minutes in this book. ``dldna._execution.patch_missed_wakeups`` makes the
+whole cell timeout, 30 minutes in this book. ``patch_missed_wakeups`` (tools/execution.py) makes the
 client poll in one-second slices instead, so such a miss costs at most a second.
 
 Exercises are numbered per chapter from the file name (``11_training_recipes`` → 11.1, 11.2, …),
@@ -41,10 +41,19 @@ def _number_exercises_by_chapter(app, env) -> list[str]:
     return changed
 
 
-def setup(app):
-    from dldna._execution import patch_missed_wakeups
+def _patch_missed_wakeups() -> None:
+    """Apply tools/execution.py (build tooling, not part of the installed dldna package)."""
+    import importlib.util
 
-    patch_missed_wakeups()
+    path = Path(__file__).resolve().parents[2] / "tools" / "execution.py"
+    spec = importlib.util.spec_from_file_location("dldna_tools_execution", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.patch_missed_wakeups()
+
+
+def setup(app):
+    _patch_missed_wakeups()
     app.connect("config-inited", _per_profile_cache)
     # After Sphinx has assigned its book-wide numbers (priority 500).
     app.connect("env-get-updated", _number_exercises_by_chapter, priority=900)

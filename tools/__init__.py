@@ -1,0 +1,1 @@
+"""Build and maintenance scripts of the book (not installed with dldna)."""
