@@ -103,21 +103,28 @@ def im2col(x: torch.Tensor, kernel_size, stride=1, padding=0,
     """Copy every kernel-sized window of ``x`` into a column, like ``F.unfold``.
 
     Returns N × (C·kH·kW) × L for L = H_out·W_out windows (zero padding).
+    """
+    check_input(x, what="C")
+    if x.dim() != 4:
+        raise ValueError(f"x must be 4-D (N, C, H, W), got shape {tuple(x.shape)}")
+    kernel = _pair(kernel_size, "kernel_size", minimum=1)
+    stride = _pair(stride, "stride", minimum=1)
+    dilation = _pair(dilation, "dilation", minimum=1)
+    pads = conv_padding(padding, kernel, stride, dilation)
+    output_shape(x, kernel, stride, pads, dilation)     # raises if it does not fit
+    return _columns(pad_input(x, pads, "zeros"), kernel, stride, dilation)
+
+
+def _columns(x: torch.Tensor, kernel, stride, dilation) -> torch.Tensor:
+    """im2col of an already padded batch.
+
     ``Tensor.unfold`` makes a sliding-window *view* (no copy): first along the
     rows, then along the columns, giving N × C × H_out × W_out × span_H × span_W;
     with dilation d, every d-th pixel of a span is a tap. The final ``reshape``
     copies each window into its column: the only copy, and the memory price of
     im2col.
     """
-    check_input(x, what="C")
-    if x.dim() != 4:
-        raise ValueError(f"x must be 4-D (N, C, H, W), got shape {tuple(x.shape)}")
-    kh, kw = _pair(kernel_size, "kernel_size", minimum=1)
-    sh, sw = _pair(stride, "stride", minimum=1)
-    dh, dw = _pair(dilation, "dilation", minimum=1)
-    pads = conv_padding(padding, (kh, kw), (sh, sw), (dh, dw))
-    output_shape(x, (kh, kw), (sh, sw), pads, (dh, dw))  # raises if it does not fit
-    x = pad_input(x, pads, "zeros")
+    (kh, kw), (sh, sw), (dh, dw) = kernel, stride, dilation
     spans = effective_size(kh, dh), effective_size(kw, dw)
     windows = x.unfold(2, spans[0], sh).unfold(3, spans[1], sw)[..., ::dh, ::dw]
     n, c, h_out, w_out = windows.shape[:4]               # … × kH × kW (a view)
@@ -148,12 +155,17 @@ def conv2d_im2col(x: torch.Tensor, weight: torch.Tensor,
     per_image = weight[0].numel() * groups * h_out * w_out * x.element_size()
     chunk = max(1, COLUMNS_BUDGET // max(1, per_image))
     rows = weight.reshape(groups, c_out // groups, -1)   # G × C_out/G × K
-    out = x.new_empty(n, c_out, h_out * w_out)
+    parts = []
     for start in range(0, n, chunk):
         part = pad_input(x[start:start + chunk], pads, padding_mode)
-        columns = im2col(part, kernel, stride, 0, dilation)     # m × G·K × L
-        columns = columns.unflatten(1, (groups, -1))             # m × G × K × L
-        out[start:start + chunk] = (rows @ columns).flatten(1, 2)
+        columns = _columns(part, kernel, stride, dilation)      # m × G·K × L
+        if groups == 1:                                         # (C_out × K) @ …
+            parts.append(rows[0] @ columns)
+        else:                                                   # m × G × K × L
+            columns = columns.unflatten(1, (groups, -1))
+            parts.append((rows @ columns).flatten(1, 2))
+    out = (parts[0] if len(parts) == 1 else torch.cat(parts) if parts
+           else x.new_empty(0, c_out, h_out * w_out))
     if bias is not None:
         out = out + bias.view(1, c_out, 1)
     out = out.view(n, c_out, h_out, w_out)
