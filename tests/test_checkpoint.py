@@ -68,6 +68,13 @@ def test_truncated_foreign_and_missing_files_give_clear_errors(tmp_path):
         load_checkpoint(tmp_path / "absent.pt")
 
 
+def test_a_reader_may_accept_several_formats(tmp_path):
+    path = save_checkpoint(tmp_path / "old.pt", {"x": 1}, kind="thing-v1")
+    assert load_checkpoint(path, kind=("thing-v2", "thing-v1"))["format"] == "thing-v1"
+    with pytest.raises(CheckpointError, match="not a thing-v2 or thing-v3 file.*'thing-v1'"):
+        load_checkpoint(path, kind=("thing-v2", "thing-v3"))
+
+
 def test_a_mismatched_model_is_never_half_loaded():
     model = tiny_model()
     before = snapshot(model)

@@ -42,15 +42,64 @@ def test_explore_presets():
         explore("3/x", 8)
 
 
-def test_static_figures_and_widgets_build():
-    assert plot_output_size(7, 3, 2, 1) is not None
+def test_output_size_figure_draws_the_padded_row_and_every_window():
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import Rectangle
+
+    fig = plot_output_size(7, 3, 2, 1)
+    ax = fig.axes[0]
+    cells = [p for p in ax.patches if isinstance(p, Rectangle)]
+    assert len(cells) == 9                                          # 7 pixels + 2 padding
+    assert [c.get_x() for c in cells if c.get_hatch()] == [0, 8]    # hatched: the padding
+    windows = [line.get_xdata() for line in ax.lines]
+    assert [round(x[0]) for x in windows] == [0, 2, 4, 6]           # one bar per output pixel
+    assert all(round(x[1] - x[0] + 0.2) == 3 for x in windows)      # each k = 3 wide
+    labels = [t.get_text() for t in ax.texts]
+    assert [t for t in labels if t.startswith("out[")] == [f"out[{i}]" for i in range(4)]
+    assert [t for t in labels if t.isdigit()] == [str(i) for i in range(7)]
+    assert "= 4" in ax.get_title() and "hatched" in ax.get_title()
+    assert "hatched" not in plot_output_size(7, 3, 2, 0).axes[0].get_title()
+    plt.close("all")
+
+
+def test_receptive_field_figure_has_input_output_and_table():
     fig = plot_receptive_field()
     assert len(fig.axes) == 3  # input, output, per-layer table
-    pytest.importorskip("ipywidgets")
-    box = output_size_widget()
-    assert len(box.children) == 3
-    box = receptive_field_widget()
-    assert len(box.children) == 4
+
+
+def _sliders(box):
+    import ipywidgets as widgets
+
+    found, todo = {}, [box]
+    while todo:
+        w = todo.pop()
+        todo.extend(getattr(w, "children", ()))
+        if isinstance(w, (widgets.IntSlider, widgets.Text, widgets.Dropdown)):
+            found[w.description] = w
+    return found
+
+
+def test_output_size_widget_redraws_and_explains_impossible_settings(capsys):
+    import matplotlib.pyplot as plt
+
+    controls = _sliders(output_size_widget())
+    assert {k: controls[k].value for k in ("input n", "kernel k", "stride s", "padding p")} \
+        == {"input n": 7, "kernel k": 3, "stride s": 2, "padding p": 1}
+    plt.close("all")
+    controls["kernel k"].value = 5                                   # a new drawing
+    assert "k=5" in plt.gcf().axes[0].get_title()
+    controls["padding p"].value = 0
+    controls["kernel k"].value = 9                                   # 9 > 7: no window fits
+    assert "No output:" in capsys.readouterr().out
+
+
+def test_receptive_field_widget_follows_presets_and_sizes():
+    controls = _sliders(receptive_field_widget(PRESETS["two 3×3 convs"], input_size=9))
+    assert controls["output row"].max == 8 and controls["output row"].value == 4
+    controls["preset"].value = "LeNet-5 features"
+    assert controls["layers"].value == PRESETS["LeNet-5 features"]
+    controls["input size"].value = 32
+    assert controls["output row"].max == 4                           # LeNet: 32 → 5 outputs
 
 
 # ------------------------------------------------------------------ kernel editor (chapter 1)
@@ -73,7 +122,6 @@ def test_kernel_editor_figure_draws_sharpen_readably():
 
 
 def test_kernel_editor_starts_from_a_meaningful_state(monkeypatch):
-    pytest.importorskip("ipywidgets")
     import numpy as np
 
     from dldna.widgets import kernel_editor as module
