@@ -130,11 +130,13 @@ BOUNDARIES: dict[str, str] = {"reflect": "reflect", "symmetric": "symmetric", "r
                               "wrap": "wrap", "zero": "constant"}
 
 
-def correlate2d(image, kernel, *, padding: str = "same", boundary: str = "reflect") -> np.ndarray:
-    """Cross-correlate a grey image with a kernel: out[i, j] = Σ image[i+u, j+v] · kernel[u, v].
+def correlate2d(image, kernel, *, padding: str = "same",
+                boundary: str = "reflect") -> np.ndarray:
+    """Cross-correlate a grey image with a kernel:
+    out[i, j] = Σ image[i+u, j+v] · kernel[u, v].
 
-    ``padding='same'`` keeps the size, padding the border as ``boundary`` says (a key of
-    ``BOUNDARIES``: 'reflect', 'symmetric', 'replicate', 'wrap' or 'zero');
+    ``padding='same'`` keeps the size, padding the border as ``boundary`` says (a key
+    of ``BOUNDARIES``: 'reflect', 'symmetric', 'replicate', 'wrap' or 'zero');
     ``padding='valid'`` only keeps positions where the kernel fits entirely inside.
     """
     img = to_grey(image)
@@ -149,11 +151,12 @@ def correlate2d(image, kernel, *, padding: str = "same", boundary: str = "reflec
         pads = (((kh - 1) // 2, kh // 2), ((kw - 1) // 2, kw // 2))
         if boundary != "zero" and (img.shape[0] <= kh // 2 or img.shape[1] <= kw // 2):
             raise ValueError(f"image of shape {img.shape} is too small to pad with "
-                             f"boundary={boundary!r} for a {kh}×{kw} kernel; use boundary='zero'")
+                             f"boundary={boundary!r} for a {kh}×{kw} kernel; "
+                             "use boundary='zero'")
         img = np.pad(img, pads, mode=BOUNDARIES[boundary])
     if kh > img.shape[0] or kw > img.shape[1]:
-        raise ValueError(f"kernel of shape {ker.shape} is larger than the (padded) image "
-                         f"of shape {img.shape}")
+        raise ValueError(f"kernel of shape {ker.shape} is larger than the (padded) "
+                         f"image of shape {img.shape}")
     windows = np.lib.stride_tricks.sliding_window_view(img, ker.shape)
     return np.einsum("ijuv,uv->ij", windows, ker)
 

@@ -88,8 +88,8 @@ def plot_border_modes(values=(1, 2, 3, 4, 5, 6), pad: int = 3):
 
 
 def read_like_opencv(name: str = "chelsea") -> tuple[np.ndarray, np.ndarray]:
-    """``(rgb, as_read)``: a bundled photo, and what ``cv2.imread`` returns after the photo is
-    written to a temporary PNG file (which is then deleted). Nothing is printed."""
+    """``(rgb, as_read)``: a bundled photo, and what ``cv2.imread`` returns after
+    the photo is written to a temporary PNG file (deleted afterwards)."""
     import tempfile
     from pathlib import Path
 
