@@ -24,6 +24,8 @@ def _per_profile_cache(app, config) -> None:
     os.environ[BOOK_BUILD_ENV] = "1"
     profile = get_profile().name
     config.nb_execution_cache_path = str(Path(app.outdir).parent / ".jupyter_cache" / profile)
+    if profile == "smoke":  # the test suite: a smoke cell takes seconds; a stall must not
+        config.nb_execution_timeout = 300  # eat CI's time (the cpu/gpu builds keep _config's)
 
 
 def _number_exercises_by_chapter(app, env) -> list[str]:
