@@ -1,35 +1,16 @@
-"""LeNet-5 and the ResNet family: shapes, parameter counts equal to torchvision's, options."""
+"""dldna.models.resnet (ImageNet layout): small-input stem, width, stochastic depth, zero-init.
+
+Parameter counts, state dicts and FLOPs against torchvision: tests/test_models_registry.py."""
 from __future__ import annotations
 
 import pytest
 import torch
-import torchvision
 
-from dldna.models import (BasicBlock, Bottleneck, LeNet5, ResNet18, ResNet34, ResNet50,
-                          ResNet101, ResNet152, lenet5)
+from dldna.models import BasicBlock, Bottleneck, ResNet18, ResNet50
 
 
 def count(model: torch.nn.Module) -> int:
     return sum(p.numel() for p in model.parameters())
-
-
-@pytest.mark.parametrize("builder, expected", [
-    (ResNet18, 11_689_512), (ResNet34, 21_797_672), (ResNet50, 25_557_032),
-    (ResNet101, 44_549_160), (ResNet152, 60_192_808),
-])
-def test_resnet_parameter_counts_equal_torchvision(builder, expected):
-    assert count(builder()) == expected
-
-
-@pytest.mark.parametrize("ours, theirs", [(ResNet18, "resnet18"), (ResNet50, "resnet50")])
-def test_torchvision_weights_load_strictly_and_give_the_same_output(ours, theirs):
-    torch.manual_seed(0)
-    reference = getattr(torchvision.models, theirs)().eval()
-    model = ours().eval()
-    model.load_state_dict(reference.state_dict(), strict=True)
-    x = torch.randn(1, 3, 64, 64)
-    with torch.no_grad():
-        assert torch.allclose(model(x), reference(x), atol=1e-5)
 
 
 def test_block_expansion_and_shapes():
@@ -63,23 +44,6 @@ def test_stochastic_depth_only_acts_in_training():
 def test_zero_init_residual_makes_blocks_start_as_identity_branches():
     model = ResNet50(10, width=8, zero_init_residual=True)
     assert all(torch.count_nonzero(b.bn3.weight) == 0 for b in model.layer1)
-
-
-def test_lenet5_shapes_and_counts():
-    assert count(lenet5()) == 61_706                       # 32×32, as in the paper
-    assert count(lenet5(image_size=28, padding=2)) == 61_706
-    assert count(lenet5(image_size=28)) == 44_426          # 28×28 without padding: 4×4 maps
-    model = LeNet5(activation="relu", pool="max").eval()
-    assert model(torch.randn(2, 1, 32, 32)).shape == (2, 10)
-
-
-@pytest.mark.parametrize("kwargs, message", [
-    (dict(activation="gelu"), "activation"), (dict(pool="min"), "pool"),
-    (dict(image_size=12), "too small"),
-])
-def test_lenet5_rejects_bad_arguments(kwargs, message):
-    with pytest.raises(ValueError, match=message):
-        lenet5(**kwargs)
 
 
 def test_resnet_rejects_bad_arguments():
