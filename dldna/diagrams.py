@@ -188,6 +188,28 @@ def pooling_figure(values, kernel_size: int = 2, stride: int | None = None,
     return fig, pooled
 
 
+def dilation_figure(kernel_size: int = 3, dilations=(1, 2, 3)):
+    """The taps of one k × k kernel for several dilations, on the pixel grid they span:
+    the same k² weights cover d·(k − 1) + 1 pixels a side."""
+    k = _positive(kernel_size, "kernel_size")
+    dilations = [_positive(d, "dilation") for d in dilations]
+    size = max(d * (k - 1) + 1 for d in dilations)
+    fig, axes = plt.subplots(1, len(dilations), figsize=(FIGURE_WIDTH, 2.6),
+                             layout="constrained")
+    for ax, d in zip(np.atleast_1d(axes), dilations):
+        span = d * (k - 1) + 1
+        grid = np.zeros((size, size))
+        grid[:span:d, :span:d] = 1                       # the taps
+        grid[:span, :span] += 0.25                       # the span they cover
+        ax.imshow(grid, cmap="Blues", vmin=0, vmax=1.5)
+        ax.set_xticks(np.arange(-0.5, size), minor=True)
+        ax.set_yticks(np.arange(-0.5, size), minor=True)
+        ax.grid(which="minor", color="#999999", lw=0.5)
+        ax.tick_params(which="both", length=0, labelbottom=False, labelleft=False)
+        ax.set_title(f"dilation {d}: {k * k} weights\nspan {span}×{span}", fontsize=10)
+    return fig
+
+
 def channel_connections(ax, in_channels: int, out_channels: int, groups: int) -> int:
     """Draw input channels (left) and output channels (right), with a line from each
     output channel to every input channel it reads; one colour per group. Returns
@@ -231,5 +253,6 @@ def groups_figure(in_channels: int = 8, out_channels: int = 8, groups=(1, 2, 8),
     return fig, counts
 
 
-__all__ = ["draw_volume", "conv_volume_figure", "pooling_figure", "channel_connections",
+__all__ = ["draw_volume", "conv_volume_figure", "pooling_figure", "dilation_figure",
+           "channel_connections",
            "groups_figure", "FIGURE_WIDTH"]

@@ -109,3 +109,14 @@ def test_groups_figure_counts_and_titles():
     assert [ax.get_title() for ax in fig.axes] == ["dense\n64 kernels", "AlexNet\n32 kernels",
                                                    "depthwise\n8 kernels"]
     _fits_the_page(fig)
+
+
+def test_dilation_figure_marks_the_taps_of_a_dilated_kernel():
+    fig = diagrams.dilation_figure(3, (1, 2, 3))
+    for ax, d in zip(fig.axes, (1, 2, 3)):
+        grid = ax.images[0].get_array()
+        taps = np.argwhere(np.asarray(grid) >= 1)
+        unfolded = F.unfold(torch.arange(49.0).view(1, 1, 7, 7), 3, dilation=d)[0, :, 0]
+        assert sorted(r * 7 + c for r, c in taps) == sorted(unfolded.long().tolist())
+        assert ax.get_title() == f"dilation {d}: 9 weights\nspan {2 * d + 1}×{2 * d + 1}"
+    _fits_the_page(fig)

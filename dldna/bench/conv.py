@@ -111,16 +111,69 @@ def format_ratio(ratio: float) -> str:
     return f"{ratio:.2f}" if ratio >= 1 else f"{ratio:.2g}"
 
 
+def format_ms(ms: float) -> str:
+    """A time in milliseconds with two decimals in every row: 0.38, 25.30, 19,788.20."""
+    return f"{ms:,.2f}"
+
+
+def format_times(ratio: float) -> str:
+    """A ratio to F.conv2d with two decimals in every row: 0.31×, 2.28×, 2,067.40×."""
+    return f"{ratio:,.2f}×"
+
+
 def format_table(rows: list[dict]) -> str:
-    """The rows of :func:`run_benchmark` as a plain-text table."""
-    header = (f"{'layer':<12} {'input':<14} {'weight':<11} {'loops ms':>10} {'im2col ms':>10} "
-              f"{'conv2d ms':>10} {'loops/conv2d':>13} {'im2col/conv2d':>14}")
+    """The rows of :func:`run_benchmark` as a plain-text table (same precision per column)."""
+    header = (f"{'layer':<12} {'input':<14} {'weight':<11} {'loops ms':>11} "
+              f"{'im2col ms':>10} {'conv2d ms':>10} {'loops/conv2d':>13} "
+              f"{'im2col/conv2d':>14}")
     lines = [header, "-" * len(header)]
     for r in rows:
-        lines.append(f"{r['layer']:<12} {r['input']:<14} {r['weight']:<11} {r['loops_ms']:>10.1f} "
-                     f"{r['im2col_ms']:>10.2f} {r['conv2d_ms']:>10.2f} "
-                     f"{format_ratio(r['loops_ratio']):>12}× {r['im2col_ratio']:>13.2f}×")
+        lines.append(f"{r['layer']:<12} {r['input']:<14} {r['weight']:<11} "
+                     f"{format_ms(r['loops_ms']):>11} {format_ms(r['im2col_ms']):>10} "
+                     f"{format_ms(r['conv2d_ms']):>10} "
+                     f"{format_times(r['loops_ratio']):>13} "
+                     f"{format_times(r['im2col_ratio']):>14}")
     return "\n".join(lines)
+
+
+def page_table(rows: list[dict]):
+    """The rows as a narrow table for the book: one column per layer, times (ms) and
+    ratios with two decimals each, differences in scientific notation."""
+    import pandas as pd
+
+    table = pd.DataFrame(rows).set_index("layer")
+    return pd.DataFrame({
+        "input N×C×H×W": table["input"],
+        "weight": table["weight"],
+        "loops (ms)": table["loops_ms"].map(format_ms),
+        "im2col (ms)": table["im2col_ms"].map(format_ms),
+        "F.conv2d (ms)": table["conv2d_ms"].map(format_ms),
+        "loops ÷ F.conv2d": table["loops_ratio"].map(format_times),
+        "im2col ÷ F.conv2d": table["im2col_ratio"].map(format_times),
+        "largest difference": table["max_abs_diff"].map("{:.0e}".format),
+    }).T.rename_axis(columns=None)
+
+
+def plot_benchmark(rows: list[dict], title: str):
+    """Bars of each implementation's time as a multiple of F.conv2d (log scale)."""
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    fig, ax = plt.subplots(figsize=(7, 3.2), layout="constrained")
+    positions = np.arange(len(rows))
+    ratios = {"loops": [r["loops_ratio"] for r in rows],
+              "im2col + matmul": [r["im2col_ratio"] for r in rows]}
+    for offset, (label, values) in zip((-0.2, 0.2), ratios.items()):
+        bars = ax.bar(positions + offset, values, 0.4, label=label)
+        ax.bar_label(bars, [format_times(v) for v in values], padding=2, fontsize=9)
+    ax.axhline(1, color="k", lw=1, ls="--", label="F.conv2d")
+    ax.set_yscale("log")
+    ax.set_ylim(top=4 * max(max(v) for v in ratios.values()))
+    ax.set_xticks(positions, [r["layer"] for r in rows])
+    ax.set_ylabel("time ÷ F.conv2d time")
+    ax.set_title(title, fontsize=10)
+    ax.legend(loc="upper left", frameon=False, fontsize=9)
+    return fig
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -137,4 +190,5 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-__all__ = ["CASES", "ConvCase", "run_benchmark", "format_ratio", "format_table", "main"]
+__all__ = ["CASES", "ConvCase", "run_benchmark", "format_ratio", "format_ms", "format_times",
+           "format_table", "page_table", "plot_benchmark", "main"]

@@ -84,7 +84,7 @@ def check_conv2d(fn) -> Feedback:
 def check_im2col(im2col_fn, conv_fn) -> Feedback:
     """Exercise 2.2: ``im2col_fn(x, k, stride, padding)`` equals ``F.unfold`` and
     ``conv_fn(x, weight, bias, stride, padding)`` (built on it) equals ``F.conv2d``."""
-    fb = Feedback("Exercise 2.2 (convolution with im2col)")
+    fb = Feedback("Exercise 2.2 (Convolution with im2col)")
     x = torch.randn(2, 3, 6, 5, generator=torch.Generator().manual_seed(7))
     for k, stride, padding in ((3, 1, 0), (2, 2, 1)):
         expected = F.unfold(x, k, stride=stride, padding=padding)
@@ -116,7 +116,7 @@ def check_im2col(im2col_fn, conv_fn) -> Feedback:
 
 def check_output_size(fn) -> Feedback:
     """Exercise 2.3: ``fn(n, k, s, p)`` returns ⌊(n + 2p − k)/s⌋ + 1 as an int."""
-    fb = Feedback("Exercise 2.3 (output-size formula)")
+    fb = Feedback("Exercise 2.3 (Output-size formula)")
     cases = [(28, 5, 1, 0), (32, 3, 1, 1), (32, 3, 2, 1), (7, 3, 2, 0), (8, 3, 2, 0),
              (224, 7, 2, 3), (227, 11, 4, 0), (5, 5, 1, 0)]
     for n, k, s, p in cases:
