@@ -113,3 +113,45 @@ def latency(model: nn.Module, images: torch.Tensor, repeats: int = 3) -> float:
     _positive_ints(repeats=repeats)
     model.eval()
     return _median_seconds(model, images, repeats) / len(images)
+
+
+# ---------------------------------------------------------------- squeeze-and-excitation
+
+def se_cnn(num_classes: int = 10, in_channels: int = 3, width: int = 16) -> nn.Sequential:
+    """A small CNN with squeeze-and-excitation after its second and third convolutions."""
+    from .models.layers import ConvBNAct, SqueezeExcitation
+
+    _positive_ints(num_classes=num_classes, in_channels=in_channels, width=width)
+    return nn.Sequential(
+        ConvBNAct(in_channels, width, 3, 2), ConvBNAct(width, 2 * width, 3, 2),
+        SqueezeExcitation(2 * width, max(1, width // 2)),
+        ConvBNAct(2 * width, 4 * width, 3, 2), SqueezeExcitation(4 * width, width),
+        nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(4 * width, num_classes))
+
+
+def se_share(model: nn.Module) -> tuple[int, int]:
+    """Parameters inside squeeze-and-excitation modules, and all parameters of ``model``."""
+    from .models.layers import SqueezeExcitation
+
+    inside = sum(p.numel() for m in model.modules() if isinstance(m, SqueezeExcitation)
+                 for p in m.parameters())
+    return inside, sum(p.numel() for p in model.parameters())
+
+
+@torch.no_grad()
+def se_gates(model: nn.Module, images: torch.Tensor) -> list[torch.Tensor]:
+    """The per-channel factors (N, C) every squeeze-and-excitation module of ``model``
+    applies to ``images``; the hooks are removed afterwards even if the forward pass fails."""
+    from .models.layers import SqueezeExcitation
+
+    gates, handles = [], []
+    for m in model.modules():
+        if isinstance(m, SqueezeExcitation):
+            handles.append(m.register_forward_hook(
+                lambda mod, inputs, _: gates.append(mod.scale(inputs[0]).flatten(1))))
+    try:
+        model.eval()(images)
+    finally:
+        for h in handles:
+            h.remove()
+    return gates

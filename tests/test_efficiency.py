@@ -44,3 +44,13 @@ def test_latency_checks_its_input():
     assert efficiency.latency(model, torch.zeros(2, 1, 8, 8), repeats=1) > 0
     with pytest.raises(ValueError, match="4-D"):
         efficiency.latency(model, torch.zeros(1, 8, 8))
+
+
+def test_se_cnn_share_and_gates_in_zero_one():
+    model = efficiency.se_cnn(num_classes=4, width=8)
+    inside, total = efficiency.se_share(model)
+    assert 0 < inside < total
+    gates = efficiency.se_gates(model, torch.rand(3, 3, 32, 32))
+    assert [g.shape for g in gates] == [(3, 16), (3, 32)]
+    assert all(((g > 0) & (g < 1)).all() for g in gates)
+    assert not any(m._forward_hooks for m in model.modules())  # hooks removed

