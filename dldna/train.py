@@ -9,10 +9,9 @@ with the same numbers an uninterrupted run would have given.
 """
 from __future__ import annotations
 
-import copy
-import math
 import time
-from dataclasses import asdict, dataclass, field, fields, replace
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Callable
 
@@ -21,123 +20,18 @@ import torch.nn.functional as F
 from torch import nn
 from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 
-from .checkpoint import (CheckpointError, check_state_dict, load_checkpoint, restore_model,
-                         rng_state, save_checkpoint, set_rng_state)
-from .config import get_device, get_profile, seed_everything, show_progress
-from .schedules import OPTIMIZERS, SCHEDULES, build_optimizer, build_scheduler
+from . import distributed
+from .checkpoint import rng_state, set_rng_state
+from .config import seed_everything, show_progress
+from .schedules import build_optimizer, build_scheduler
+from .train_checkpoint import resume_run, save_run
+from .train_config import TrainConfig
+from .train_history import History
 from .train_inputs import as_tensors, check_labels, output_size
 
+__all__ = ["History", "TrainConfig", "evaluate", "fit", "predict"]
+
 Augment = Callable[[torch.Tensor, torch.Tensor], tuple[torch.Tensor, torch.Tensor]]
-
-
-@dataclass(frozen=True)
-class TrainConfig:
-    """Everything that changes the numbers of a run (so a resumed run must use the same)."""
-
-    epochs: int = 5
-    batch_size: int = 64
-    lr: float = 1e-3
-    optimizer: str = "adamw"          # sgd | adam | adamw | rmsprop
-    momentum: float = 0.9             # sgd and rmsprop
-    weight_decay: float = 0.0
-    schedule: str = "constant"        # constant | step | cosine | warmup_cosine | onecycle
-    warmup_epochs: float = 0.0        # warmup_cosine
-    step_epochs: int = 30             # step: decay every this many epochs ...
-    gamma: float = 0.1                # ... by this factor
-    min_lr: float = 0.0               # floor of the cosine schedules
-    label_smoothing: float = 0.0
-    clip_grad_norm: float | None = None
-    ema_decay: float | None = None    # e.g. 0.999; evaluation then uses the averaged weights
-    amp: bool = True                  # mixed precision, used only on CUDA
-    seed: int = 0
-    eval_batch_size: int = 512
-
-    def __post_init__(self) -> None:
-        def bad(name: str, expected: str) -> ValueError:
-            return ValueError(f"{name} must be {expected}, got {getattr(self, name)!r}")
-
-        if not isinstance(self.epochs, int) or isinstance(self.epochs, bool) or self.epochs < 1:
-            raise bad("epochs", "a positive integer")
-        for name in ("batch_size", "eval_batch_size", "step_epochs"):
-            value = getattr(self, name)
-            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-                raise bad(name, "a positive integer")
-        if not (isinstance(self.lr, (int, float)) and math.isfinite(self.lr) and self.lr > 0):
-            raise bad("lr", "a positive finite number")
-        for name in ("weight_decay", "warmup_epochs", "min_lr"):
-            if not getattr(self, name) >= 0:
-                raise bad(name, "≥ 0")
-        if not 0 <= self.momentum < 1:
-            raise bad("momentum", "in [0, 1)")
-        if not 0 < self.gamma <= 1:
-            raise bad("gamma", "in (0, 1]")
-        if not 0 <= self.label_smoothing < 1:
-            raise bad("label_smoothing", "in [0, 1)")
-        if self.clip_grad_norm is not None and not self.clip_grad_norm > 0:
-            raise bad("clip_grad_norm", "None or a positive number")
-        if self.ema_decay is not None and not 0 < self.ema_decay < 1:
-            raise bad("ema_decay", "None or in (0, 1)")
-        if self.optimizer.lower() not in OPTIMIZERS:
-            raise bad("optimizer", f"one of {', '.join(OPTIMIZERS)}")
-        if self.schedule.lower() not in SCHEDULES:
-            raise bad("schedule", f"one of {', '.join(SCHEDULES)}")
-
-
-@dataclass
-class History:
-    """Per-epoch metrics of a run; ``dataset`` names the data actually used."""
-
-    dataset: str = ""
-    epoch: list[int] = field(default_factory=list)
-    train_loss: list[float] = field(default_factory=list)
-    train_accuracy: list[float] = field(default_factory=list)
-    val_loss: list[float] = field(default_factory=list)
-    val_accuracy: list[float] = field(default_factory=list)
-    lr: list[float] = field(default_factory=list)
-    seconds: list[float] = field(default_factory=list)
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "History":
-        return cls(**{f.name: data[f.name] for f in fields(cls)})
-
-    def metrics(self) -> dict[str, list]:
-        """The numbers that must not depend on timing (used to compare runs)."""
-        return {k: v for k, v in self.to_dict().items() if k != "seconds"}
-
-    def __repr__(self) -> str:
-        if not self.epoch:
-            return f"History({self.dataset!r}, no epochs)"
-        last = f"train acc {self.train_accuracy[-1]:.1%}"
-        if self.val_accuracy:
-            last += f", val acc {self.val_accuracy[-1]:.1%}"
-        return f"History({self.dataset!r}, {len(self.epoch)} epochs, {last})"
-
-    def plot(self, title: str | None = None, axes=None,
-             labels: tuple[str, str] = ("train", "validation")):
-        """Loss and accuracy per epoch, train vs held-out data; returns the figure.
-
-        ``labels`` names the two curves (e.g. ``("train (augmented)", "test")``)."""
-        import matplotlib.pyplot as plt
-        from matplotlib.ticker import MaxNLocator
-
-        if axes is None:
-            fig, axes = plt.subplots(1, 2, figsize=(9, 3.2))
-        else:
-            fig = axes[0].figure
-        for ax, key in ((axes[0], "loss"), (axes[1], "accuracy")):
-            ax.plot(self.epoch, getattr(self, f"train_{key}"), "o-", label=labels[0])
-            if getattr(self, f"val_{key}"):
-                ax.plot(self.epoch, getattr(self, f"val_{key}"), "s-", label=labels[1])
-            ax.set_xlabel("epoch")
-            ax.set_ylabel(key)
-            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-            ax.legend()
-        fig.suptitle(title or f"Training on {self.dataset}")
-        fig.tight_layout()
-        return fig
 
 
 # --------------------------------------------------------------------------------------------
@@ -176,7 +70,37 @@ def evaluate(model: nn.Module, data, *, batch_size: int = 512, preprocess=None,
 
 
 # --------------------------------------------------------------------------------------------
-# Training
+# Training: fit = check the data → build the run → train epoch by epoch → record and save
+
+@dataclass
+class _Data:
+    """Training and validation tensors on the device, checked and converted once."""
+
+    x: torch.Tensor
+    y: torch.Tensor
+    name: str
+    val: tuple[torch.Tensor, torch.Tensor] | None
+
+
+@dataclass
+class _Run:
+    """The pieces one training run updates (and a checkpoint stores)."""
+
+    config: TrainConfig
+    model: nn.Module                  # the caller's model
+    net: nn.Module                    # what the batches go through: the model, or DDP around it
+    optimizer: torch.optim.Optimizer
+    scheduler: Any
+    scaler: torch.amp.GradScaler
+    ema: AveragedModel | None
+    device: torch.device
+    world: distributed.World
+    steps: int                        # batches per epoch in this process
+
+    @property
+    def batch_size(self) -> int:      # images per step in this process
+        return self.config.batch_size // self.world.size
+
 
 def fit(model: nn.Module, train, val=None, config: TrainConfig | None = None, *,
         augment: Augment | None = None, preprocess: Callable | None = None,
@@ -189,12 +113,46 @@ def fit(model: nn.Module, train, val=None, config: TrainConfig | None = None, *,
     transforms each training batch (labels may become soft, e.g. MixUp); ``preprocess(x)`` runs
     on every batch, training and evaluation. With ``checkpoint`` a file is written after every
     epoch; ``resume=True`` continues from it. With ``ema_decay`` the model ends with the averaged
-    weights. Progress bars show unless ``progress=False`` (default: off in the smoke profile and in book builds).
+    weights. Progress bars show unless ``progress=False`` (default: off in the smoke profile and
+    in book builds). Under ``torchrun`` every process trains on its shard of the data with
+    DistributedDataParallel (see :mod:`dldna.distributed`); ``batch_size`` counts all processes.
+    The run's random numbers come from ``seed``; the caller's global RNG state is put back after.
     """
     config = replace(config or TrainConfig(), **overrides)
     if resume and checkpoint is None:
         raise ValueError("resume=True needs checkpoint=<path> to resume from")
-    device = get_device(device if device is None else str(device))
+    world, device = distributed.init(device)
+    if config.batch_size % world.size:
+        raise ValueError(f"batch_size must be a multiple of the {world.size} processes, "
+                         f"got {config.batch_size}")
+    data = _prepare_data(model, train, val, preprocess, device)
+    run = _build_run(model, config, data, device, world)
+    history, start = History(dataset=data.name), 0
+    with _seeded(config.seed + world.rank):
+        if resume and Path(checkpoint).exists():
+            start, history = resume_run(checkpoint, run)
+        show = (show_progress() if progress is None else progress) and world.is_main
+        from tqdm.auto import tqdm
+
+        bar = tqdm(range(start, config.epochs), desc=f"{type(model).__name__} on {data.name}",
+                   unit="epoch", disable=not show, initial=start, total=config.epochs)
+        for epoch in bar:
+            tic = time.perf_counter()
+            lr_now = run.optimizer.param_groups[0]["lr"]
+            loss, accuracy = _train_epoch(run, data, epoch, augment, preprocess, show)
+            _record(history, epoch, loss, accuracy, lr_now, _validate(run, data, preprocess))
+            if checkpoint is not None:
+                save_run(checkpoint, run, epoch + 1, history)
+            history.seconds.append(time.perf_counter() - tic)
+            _report(bar, history, config.epochs, verbose and world.is_main)
+        bar.close()
+    if run.ema is not None:
+        model.load_state_dict(run.ema.module.state_dict())
+    return history
+
+
+def _prepare_data(model, train, val, preprocess, device) -> _Data:
+    """Check everything before the first step; convert and move the data once."""
     x_train, y_train, name, n_classes = as_tensors(train, "train")
     val_data = as_tensors(val, "val") if val is not None else None
     model.to(device)
@@ -202,10 +160,14 @@ def fit(model: nn.Module, train, val=None, config: TrainConfig | None = None, *,
     check_labels(y_train, n_out, n_classes, name, "train")
     if val_data is not None:
         check_labels(val_data[1], n_out, val_data[3], val_data[2], "val")
+        val_data = (val_data[0].to(device), val_data[1].to(device))
+    return _Data(x_train.to(device), y_train.to(device), name, val_data)
 
-    seed_everything(config.seed)
-    n = x_train.shape[0]
-    steps = max(1, n // config.batch_size + (n % config.batch_size > 1))  # never a batch of 1
+
+def _build_run(model, config, data, device, world) -> _Run:
+    n = -(-data.x.shape[0] // world.size)           # items per process (the sampler pads)
+    b = config.batch_size // world.size
+    steps = max(1, n // b + (n % b > 1))             # never a batch of 1
     optimizer = build_optimizer(model.parameters(), config.optimizer, lr=config.lr,
                                 weight_decay=config.weight_decay, momentum=config.momentum)
     scheduler = build_scheduler(optimizer, config.schedule, total_steps=config.epochs * steps,
@@ -213,112 +175,103 @@ def fit(model: nn.Module, train, val=None, config: TrainConfig | None = None, *,
                                 warmup_steps=round(config.warmup_epochs * steps),
                                 gamma=config.gamma, min_lr=config.min_lr)
     use_amp = config.amp and device.type == "cuda"
-    scaler = torch.amp.GradScaler("cuda", enabled=use_amp)
     ema = (AveragedModel(model, multi_avg_fn=get_ema_multi_avg_fn(config.ema_decay),
                          use_buffers=True) if config.ema_decay else None)
-    history, start = History(dataset=name), 0
-    if resume and checkpoint is not None and Path(checkpoint).exists():
-        start, history = _resume(checkpoint, config, model, optimizer, scheduler, scaler, ema)
+    return _Run(config, model, distributed.wrap(model, world, device), optimizer, scheduler,
+                torch.amp.GradScaler("cuda", enabled=use_amp), ema, device, world, steps)
 
-    x_train, y_train = x_train.to(device), y_train.to(device)
-    progress = show_progress() if progress is None else progress
+
+@contextmanager
+def _seeded(seed: int):
+    """Seed the global RNGs (dropout, augmentation) for the run; restore the caller's after."""
+    saved = rng_state()
+    try:
+        seed_everything(seed)
+        yield
+    finally:
+        set_rng_state(saved)
+
+
+def _train_epoch(run: _Run, data: _Data, epoch: int, augment, preprocess,
+                 show: bool) -> tuple[float, float]:
+    """One pass over this process's shard; returns mean loss and accuracy over all processes."""
     from tqdm.auto import tqdm
 
-    epochs_bar = tqdm(range(start, config.epochs), desc=f"{type(model).__name__} on {name}",
-                      unit="epoch", disable=not progress, initial=start, total=config.epochs)
-    for epoch in epochs_bar:
-        tic = time.perf_counter()
-        model.train()
-        order = torch.randperm(n, generator=torch.Generator().manual_seed(
-            config.seed * 100_003 + epoch)).to(device)
-        loss_sum = torch.zeros((), device=device)
-        correct = torch.zeros((), device=device)
-        lr_now = optimizer.param_groups[0]["lr"]
-        for i in tqdm(range(steps), leave=False, disable=not progress, unit="batch",
-                      desc=f"epoch {epoch + 1}"):
-            index = order[i * config.batch_size:(i + 1) * config.batch_size]
-            x, y = x_train[index], y_train[index]
-            if augment is not None:
-                x, y = augment(x, y)
-            if preprocess is not None:
-                x = preprocess(x)
-            with torch.autocast(device.type, enabled=use_amp):
-                scores = model(x)
-                loss = F.cross_entropy(scores, y, label_smoothing=config.label_smoothing)
-            optimizer.zero_grad(set_to_none=True)
-            scaler.scale(loss).backward()
-            if config.clip_grad_norm is not None:
-                scaler.unscale_(optimizer)
-                nn.utils.clip_grad_norm_(model.parameters(), config.clip_grad_norm)
-            scaler.step(optimizer)
-            scaler.update()
-            scheduler.step()
-            if ema is not None:
-                ema.update_parameters(model)
-            hard = y.argmax(1) if y.ndim == 2 else y
-            loss_sum += loss.detach().float() * index.shape[0]
-            correct += (scores.detach().argmax(1) == hard).sum()
-        seen = min(n, steps * config.batch_size)
-        history.epoch.append(epoch + 1)
-        history.train_loss.append(loss_sum.item() / seen)
-        history.train_accuracy.append(correct.item() / seen)
-        history.lr.append(lr_now)
-        if val_data is not None:
-            scores_model = ema.module if ema is not None else model
-            result = evaluate(scores_model, val_data[:2], batch_size=config.eval_batch_size,
-                              preprocess=preprocess, device=device)
-            history.val_loss.append(result["loss"])
-            history.val_accuracy.append(result["accuracy"])
-        if checkpoint is not None:
-            _save(checkpoint, config, epoch + 1, model, optimizer, scheduler, scaler, ema, history)
-        history.seconds.append(time.perf_counter() - tic)
-        summary = {"loss": f"{history.train_loss[-1]:.3f}"}
-        if history.val_accuracy:
-            summary["val_acc"] = f"{history.val_accuracy[-1]:.1%}"
-        epochs_bar.set_postfix(summary)
-        if verbose:
-            print(f"[{name}] epoch {epoch + 1}/{config.epochs}: " + ", ".join(
-                f"{k} {v}" for k, v in summary.items()) + f" ({history.seconds[-1]:.1f} s)")
-    epochs_bar.close()
-    if ema is not None:
-        model.load_state_dict(ema.module.state_dict())
-    return history
+    config, b = run.config, run.batch_size
+    order = distributed.epoch_order(data.x.shape[0], run.world, seed=config.seed * 100_003,
+                                    epoch=epoch).to(run.device)
+    totals = torch.zeros(3, device=run.device)  # loss sum, correct, images
+    run.net.train()
+    for i in tqdm(range(run.steps), leave=False, disable=not show, unit="batch",
+                  desc=f"epoch {epoch + 1}"):
+        index = order[i * b:(i + 1) * b]
+        x, y = data.x[index], data.y[index]
+        if augment is not None:
+            x, y = augment(x, y)
+        if preprocess is not None:
+            x = preprocess(x)
+        scores, loss = _step(run, x, y)
+        hard = y.argmax(1) if y.ndim == 2 else y
+        totals += torch.stack([loss.detach().float() * index.shape[0],
+                               (scores.detach().argmax(1) == hard).sum().float(),
+                               torch.tensor(float(index.shape[0]), device=run.device)])
+    loss_sum, correct, seen = distributed.all_reduce_sum(totals, run.world).tolist()
+    return loss_sum / seen, correct / seen
 
 
-def _save(path, config, epoch, model, optimizer, scheduler, scaler, ema, history) -> None:
-    save_checkpoint(path, {
-        "config": asdict(config), "epoch": epoch, "model_class": type(model).__name__,
-        "model": model.state_dict(), "optimizer": optimizer.state_dict(),
-        "scheduler": scheduler.state_dict(), "scaler": scaler.state_dict(),
-        "ema": ema.state_dict() if ema is not None else None,
-        "rng": rng_state(), "history": history.to_dict(),
-    })
+def _step(run: _Run, x: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Forward, backward (gradients averaged over processes by DDP), update; scores and loss."""
+    config = run.config
+    with torch.autocast(run.device.type, enabled=run.scaler.is_enabled()):
+        scores = run.net(x)
+        loss = F.cross_entropy(scores, y, label_smoothing=config.label_smoothing)
+    run.optimizer.zero_grad(set_to_none=True)
+    run.scaler.scale(loss).backward()
+    if config.clip_grad_norm is not None:
+        run.scaler.unscale_(run.optimizer)
+        nn.utils.clip_grad_norm_(run.model.parameters(), config.clip_grad_norm)
+    run.scaler.step(run.optimizer)
+    run.scaler.update()
+    run.scheduler.step()
+    if run.ema is not None:
+        run.ema.update_parameters(run.model)
+    return scores, loss
 
 
-def _resume(path, config, model, optimizer, scheduler, scaler, ema) -> tuple[int, History]:
-    """Load every piece of training state, or nothing at all (the model is restored on error)."""
-    state = load_checkpoint(path)
-    stored = state.get("config", {})
-    differ = [k for k, v in asdict(config).items() if stored.get(k) != v]
-    if differ:
-        raise CheckpointError(f"{path} was written by a run with different settings "
-                              + ", ".join(f"{k}={stored.get(k)!r} (now {getattr(config, k)!r})"
-                                          for k in differ)
-                              + "; use the same settings or another checkpoint path")
-    check_state_dict(model, state["model"], f"checkpoint {path}")
-    if ema is not None:
-        check_state_dict(ema, state["ema"] or {}, f"EMA weights in {path}")
-    backup = copy.deepcopy(model.state_dict())
-    try:
-        restore_model(model, state["model"], f"checkpoint {path}")
-        optimizer.load_state_dict(state["optimizer"])
-        scheduler.load_state_dict(state["scheduler"])
-        scaler.load_state_dict(state["scaler"])
-        if ema is not None:
-            restore_model(ema, state["ema"], f"EMA weights in {path}")
-        history = History.from_dict(state["history"])
-        set_rng_state(state["rng"])
-    except Exception as err:
-        model.load_state_dict(backup)
-        raise CheckpointError(f"could not resume from {path}: {type(err).__name__}: {err}") from err
-    return int(state["epoch"]), history
+@torch.no_grad()
+def _validate(run: _Run, data: _Data, preprocess) -> tuple[float, float] | None:
+    """Mean loss and accuracy on the validation data (each process scores every N-th image)."""
+    if data.val is None:
+        return None
+    model = run.ema.module if run.ema is not None else run.model
+    x, y = (t[run.world.rank::run.world.size] for t in data.val)
+    totals = torch.zeros(3, device=run.device)  # loss sum, correct, images
+    if y.shape[0]:  # a process may get no image when there are fewer images than processes
+        scores = predict(model, x, batch_size=run.config.eval_batch_size, preprocess=preprocess,
+                         device=run.device).to(run.device)
+        totals += torch.stack([F.cross_entropy(scores, y, reduction="sum"),
+                               (scores.argmax(1) == y).sum().float(),
+                               torch.tensor(float(y.shape[0]), device=run.device)])
+    loss_sum, correct, n = distributed.all_reduce_sum(totals, run.world).tolist()
+    return loss_sum / n, correct / n
+
+
+def _record(history: History, epoch: int, loss: float, accuracy: float, lr: float,
+            val: tuple[float, float] | None) -> None:
+    history.epoch.append(epoch + 1)
+    history.train_loss.append(loss)
+    history.train_accuracy.append(accuracy)
+    history.lr.append(lr)
+    if val is not None:
+        history.val_loss.append(val[0])
+        history.val_accuracy.append(val[1])
+
+
+def _report(bar, history: History, epochs: int, verbose: bool) -> None:
+    summary = {"loss": f"{history.train_loss[-1]:.3f}"}
+    if history.val_accuracy:
+        summary["val_acc"] = f"{history.val_accuracy[-1]:.1%}"
+    bar.set_postfix(summary)
+    if verbose:
+        print(f"[{history.dataset}] epoch {history.epoch[-1]}/{epochs}: " + ", ".join(
+            f"{k} {v}" for k, v in summary.items()) + f" ({history.seconds[-1]:.1f} s)")

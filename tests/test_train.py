@@ -173,3 +173,41 @@ def test_trainer_benchmark_prints_ratio_and_lenet_result(capsys):
     assert bench.main(["--epochs", "1", "--lenet-epochs", "1"]) == 0
     out = capsys.readouterr().out
     assert "ratio" in out and "LeNet-5 on MNIST-5k" in out and "test accuracy" in out
+
+
+def test_fit_leaves_the_callers_random_stream_alone():
+    models = [tiny_model() for _ in range(3)]  # (tiny_model seeds the global RNG itself)
+    torch.manual_seed(123)
+    expected = torch.rand(3)
+    torch.manual_seed(123)
+    train.fit(models[0], blobs(48), epochs=1, lr=0.05, batch_size=16)  # dropout draws inside
+    assert torch.equal(torch.rand(3), expected)
+    # ... and the run's numbers come from its seed, not from the caller's state
+    torch.manual_seed(1)
+    first = train.fit(models[1], blobs(48), epochs=1, batch_size=16).metrics()
+    torch.manual_seed(2)
+    assert train.fit(models[2], blobs(48), epochs=1, batch_size=16).metrics() == first
+
+
+def test_validation_data_is_checked_and_converted_once(monkeypatch):
+    calls = {"as_tensors": [], "check_labels": []}
+    for name in calls:
+        real = getattr(train, name)
+
+        def spy(*args, _real=real, _name=name):
+            calls[_name].append(args[-1])
+            return _real(*args)
+
+        monkeypatch.setattr(train, name, spy)
+    images, labels = blobs()
+    val = (images.to(torch.uint8), labels)  # uint8 is converted to float once, not per epoch
+    history = train.fit(tiny_model(), blobs(), val, epochs=3, lr=0.05, batch_size=16)
+    assert calls["as_tensors"].count("val") == 1 and calls["check_labels"].count("val") == 1
+    assert len(history.val_accuracy) == 3
+
+
+def test_batch_size_must_split_over_processes(monkeypatch):
+    monkeypatch.setattr(train.distributed, "init",
+                        lambda device=None: (train.distributed.World(0, 3), torch.device("cpu")))
+    with pytest.raises(ValueError, match="batch_size must be a multiple of the 3 processes"):
+        train.fit(tiny_model(), blobs(), batch_size=16)

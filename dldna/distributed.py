@@ -1,0 +1,188 @@
+"""Training on several processes with ``torchrun``: :func:`dldna.train.fit` needs no change.
+
+``torchrun --nproc_per_node=N script.py`` starts N copies of a script and tells each one its
+place through environment variables (``RANK``, ``WORLD_SIZE``, ``LOCAL_RANK``, ``MASTER_ADDR`` …).
+``fit`` reads them (:func:`world_from_env`) and then
+
+* joins the process group: ``nccl`` on CUDA (one GPU per process, ``cuda:LOCAL_RANK``), ``gloo``
+  on the CPU;
+* wraps the model in :class:`~torch.nn.parallel.DistributedDataParallel`, which averages the
+  gradients of all processes after every backward pass, so every copy takes the same step;
+* gives each process its own shard of every epoch's shuffled order
+  (:class:`~torch.utils.data.DistributedSampler`), and ``batch_size // N`` images per step, so
+  one step still sees ``batch_size`` images in total;
+* adds up the metrics of all processes (:func:`all_reduce_sum`), and lets only rank 0 write
+  checkpoints and show progress.
+
+The command line runs the book's full CIFAR-10 recipe (:func:`dldna.recipes.train_cifar10_resnet18`)
+on every GPU of a machine::
+
+    DLDNA_PROFILE=gpu torchrun --standalone --nproc_per_node=4 -m dldna.distributed cifar10-resnet18
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+import torch
+import torch.distributed as dist
+from torch import nn
+from torch.nn.parallel import DistributedDataParallel
+from torch.utils.data import DistributedSampler
+
+from .config import get_device
+
+ENV_VARS = ("RANK", "WORLD_SIZE", "LOCAL_RANK")
+
+
+@dataclass(frozen=True)
+class World:
+    """This process's place among all training processes (one process: rank 0 of 1)."""
+
+    rank: int = 0
+    size: int = 1
+    local_rank: int = 0
+
+    @property
+    def active(self) -> bool:
+        return self.size > 1
+
+    @property
+    def is_main(self) -> bool:
+        return self.rank == 0
+
+
+def world_from_env(env: Mapping[str, str] | None = None) -> World:
+    """``RANK``, ``WORLD_SIZE`` and ``LOCAL_RANK`` as torchrun sets them (absent: one process)."""
+    env = os.environ if env is None else env
+    values = {}
+    for name in ENV_VARS:
+        text = env.get(name, "").strip()
+        try:
+            values[name] = int(text) if text else None
+        except ValueError:
+            raise ValueError(f"{name} must be an integer, got {text!r}") from None
+    size = values["WORLD_SIZE"] or 1
+    rank = values["RANK"] or 0
+    if size < 1 or not 0 <= rank < size:
+        raise ValueError(f"RANK={rank} and WORLD_SIZE={size} do not describe a process group")
+    local = values["LOCAL_RANK"] if values["LOCAL_RANK"] is not None else rank
+    return World(rank=rank, size=size, local_rank=local)
+
+
+def init(device: torch.device | str | None = None) -> tuple[World, torch.device]:
+    """Join the process group if torchrun started us; returns the world and our device."""
+    world = world_from_env()
+    if not world.active:
+        return world, get_device(None if device is None else str(device))
+    wanted = torch.device(device) if device is not None else None
+    use_cuda = torch.cuda.is_available() if wanted is None else wanted.type == "cuda"
+    if use_cuda:
+        torch.cuda.set_device(world.local_rank)
+        here = torch.device("cuda", world.local_rank)
+    else:
+        here = torch.device("cpu")
+    if not dist.is_initialized():
+        dist.init_process_group("nccl" if use_cuda else "gloo", rank=world.rank,
+                                world_size=world.size)
+    return world, here
+
+
+def shutdown() -> None:
+    """Leave the process group (at the end of a torchrun script)."""
+    if dist.is_available() and dist.is_initialized():
+        dist.destroy_process_group()
+
+
+def wrap(model: nn.Module, world: World, device: torch.device) -> nn.Module:
+    """The model to call during training: DDP around ``model`` when several processes train."""
+    if not world.active:
+        return model
+    ids = [device.index] if device.type == "cuda" else None
+    return DistributedDataParallel(model, device_ids=ids)
+
+
+def epoch_order(n: int, world: World, *, seed: int, epoch: int) -> torch.Tensor:
+    """This process's share of epoch ``epoch``'s shuffled order of ``n`` items.
+
+    The whole order is ``torch.randperm(n)`` from a local generator seeded with ``seed + epoch``
+    (no global random state is used); with N processes, rank r takes every N-th item from r on,
+    the order being padded with its first items to a multiple of N, as DistributedSampler does.
+    """
+    sampler = DistributedSampler(range(n), num_replicas=world.size, rank=world.rank,
+                                 shuffle=True, seed=seed, drop_last=False)
+    sampler.set_epoch(epoch)
+    return torch.tensor(list(sampler), dtype=torch.long)
+
+
+def all_reduce_sum(tensor: torch.Tensor, world: World) -> torch.Tensor:
+    """The sum of ``tensor`` over all processes (the tensor itself with one process)."""
+    if world.active:
+        dist.all_reduce(tensor, op=dist.ReduceOp.SUM)
+    return tensor
+
+
+def all_gather_objects(obj: Any, world: World) -> list[Any]:
+    """``[obj of rank 0, obj of rank 1, …]`` on every process."""
+    if not world.active:
+        return [obj]
+    out: list[Any] = [None] * world.size
+    dist.all_gather_object(out, obj)
+    return out
+
+
+def barrier(world: World) -> None:
+    if world.active:
+        dist.barrier()
+
+
+# --------------------------------------------------------------------------------------------
+# Command line: the full CIFAR-10 recipe on every GPU of a machine
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="torchrun --standalone --nproc_per_node=N -m dldna.distributed",
+        description="Run one of the book's training recipes on N processes (one per GPU).")
+    parser.add_argument("recipe", choices=["cifar10-resnet18"])
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--epochs", type=int, default=None, help="default: the profile's")
+    parser.add_argument("--batch-size", type=int, default=None,
+                        help="images per step over all processes (default: the profile's)")
+    parser.add_argument("--ema", action="store_true", help="evaluate averaged weights")
+    parser.add_argument("--no-augmentation", action="store_true")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    from .recipes import recipe_data, recipe_scale, train_cifar10_resnet18
+
+    world, _ = init()
+    scale = dict(recipe_scale())
+    if args.epochs is not None:
+        scale["epochs"] = args.epochs
+    if args.batch_size is not None:
+        scale["batch_size"] = args.batch_size
+    if not world.is_main:
+        barrier(world)          # rank 0 downloads the data first (one download, not N)
+    datasets = recipe_data(scale, args.seed)
+    if world.is_main:
+        barrier(world)
+    try:
+        result = train_cifar10_resnet18(scale=scale, seed=args.seed, ema=args.ema,
+                                        augmentation=not args.no_augmentation,
+                                        progress=world.is_main, datasets=datasets)
+        if world.is_main:
+            print(f"ResNet-18 (width {scale['width']}) on {result.dataset}, {world.size} "
+                  f"process(es), {scale['epochs']} epochs: test accuracy "
+                  f"{result.test_accuracy:.2%}")
+    finally:
+        shutdown()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
