@@ -12,10 +12,20 @@ client poll in one-second slices instead, so such a miss costs at most a second.
 
 Exercises are numbered per chapter from the file name (``11_training_recipes`` → 11.1, 11.2, …),
 the same numbers the automatic checkers print; Sphinx alone would count them across the whole book.
+
+Time budget: all chapters must build in 15 minutes on two cores, so each has ``BUDGET_S["cpu"]``
+= 90 s in the cpu profile. At the end of a build, a table of every chapter's execution time (as
+jupyter-cache recorded it when the notebook last ran) is printed against the budget, and written
+to ``<build>/exec_times_<profile>.json``; ``tests/test_dldna_book.py`` turns a chapter over budget
+in the last cpu build into a warning. Not a Sphinx warning: ``-W`` would fail the build over a
+noisy timing.
 """
+import json
 import os
 import re
 from pathlib import Path
+
+BUDGET_S = {"smoke": 15.0, "cpu": 90.0}  # seconds per chapter; the gpu profile has no budget
 
 
 def _per_profile_cache(app, config) -> None:
@@ -43,6 +53,57 @@ def _number_exercises_by_chapter(app, env) -> list[str]:
     return changed
 
 
+def execution_times(metadata: dict) -> dict[str, dict]:
+    """``{document: {"seconds", "method", "succeeded"}}`` from myst-nb's per-document records."""
+    times = {}
+    for docname, data in sorted(metadata.items()):
+        record = data.get("exec_data")
+        if record and record.get("runtime") is not None:
+            times[docname] = {"seconds": float(record["runtime"]), "method": record.get("method"),
+                              "succeeded": bool(record.get("succeeded"))}
+    return times
+
+
+def over_budget(times: dict[str, dict], profile: str) -> dict[str, float]:
+    """``{document: seconds}`` of the chapters that took longer than the profile's budget."""
+    budget = BUDGET_S.get(profile)
+    if budget is None:
+        return {}
+    return {doc: t["seconds"] for doc, t in times.items() if t["seconds"] > budget}
+
+
+def budget_table(times: dict[str, dict], profile: str) -> str:
+    """The per-chapter time table printed after a build."""
+    budget = BUDGET_S.get(profile)
+    limit = f"budget {budget:.0f} s per chapter" if budget else "no budget"
+    lines = [f"== execution time per chapter (profile {profile}, {limit}) ==",
+             f"{'chapter':40s} {'seconds':>8s}  {'method':8s} verdict"]
+    late = over_budget(times, profile)
+    for doc, t in times.items():
+        verdict = (f"OVER BUDGET by {t['seconds'] - budget:.0f} s" if doc in late
+                   else "ok" if t["succeeded"] else "FAILED")
+        lines.append(f"{doc:40s} {t['seconds']:8.1f}  {str(t['method']):8s} {verdict}")
+    total = sum(t["seconds"] for t in times.values())
+    lines.append(f"{'total':40s} {total:8.1f}  ({len(times)} notebooks, {len(late)} over budget)")
+    return "\n".join(lines)
+
+
+def _report_execution_times(app, exception) -> None:
+    if exception is not None:
+        return
+    from dldna.config import get_profile
+    from myst_nb.sphinx_ import NbMetadataCollector
+
+    profile = get_profile().name
+    times = execution_times(NbMetadataCollector.get_doc_data(app.env))
+    if not times:
+        return
+    record = Path(app.outdir).parent / f"exec_times_{profile}.json"
+    record.write_text(json.dumps({"profile": profile, "budget_s": BUDGET_S.get(profile),
+                                  "times": times}, indent=1))
+    print(budget_table(times, profile), flush=True)
+
+
 def _patch_missed_wakeups() -> None:
     """Apply tools/execution.py (build tooling, not part of the installed dldna package)."""
     import importlib.util
@@ -59,4 +120,5 @@ def setup(app):
     app.connect("config-inited", _per_profile_cache)
     # After Sphinx has assigned its book-wide numbers (priority 500).
     app.connect("env-get-updated", _number_exercises_by_chapter, priority=900)
+    app.connect("build-finished", _report_execution_times)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
