@@ -47,7 +47,8 @@ BUILDERS = {"tiny ViT": tiny_vit, "tiny CNN": tiny_cnn}
 def data_hunger(train_set, test_set, sizes=(200, 1000), seeds=(0, 1, 2), steps: int = 300,
                 batch_size: int = 32, lr: float = 3e-3, threads: int = 1) -> list[dict]:
     """Train each model in :data:`BUILDERS` on ``size`` images of ``train_set`` (a random subset
-    per seed) for the same number of optimizer ``steps``; test accuracy on ``test_set``.
+    per seed) for the same number of optimizer ``steps``; test accuracy on ``test_set``. Each
+    row keeps the trained network under ``"net"``.
 
     Models this small run fastest on one CPU thread (``threads``): with more, the threads spend
     longer synchronising than computing. The previous thread count is restored afterwards.
@@ -80,7 +81,7 @@ def _data_hunger(train_set, test_set, sizes, seeds, steps, batch_size, lr) -> li
                 accuracy = train.evaluate(model, test_set)["accuracy"]
                 rows.append({"model": name, "size": size, "seed": seed, "accuracy": accuracy,
                              "params": sum(p.numel() for p in model.parameters()),
-                             "epochs": epochs})
+                             "epochs": epochs, "net": model})
     return rows
 
 

@@ -20,7 +20,8 @@ from .layers import ConvBNAct, SqueezeExcitation, StochasticDepth, make_divisibl
 from .registry import register
 
 __all__ = ["MBConvBlock", "EfficientNet", "Stage", "B0_STAGES", "VARIANTS", "Variant",
-           "compound_scaling", "efficientnet", "efficientnet_from_phi", "MAX_PHI"]
+           "compound_scaling", "efficientnet", "efficientnet_from_phi", "stage_summary",
+           "MAX_PHI", "PAPER_TABLE"]
 
 ALPHA, BETA, GAMMA = 1.2, 1.1, 1.15  # depth, width, resolution bases (grid search at φ = 1)
 MAX_PHI = 7.0
@@ -61,6 +62,11 @@ VARIANTS = {
     4: Variant(1.4, 1.8, 380, 0.4), 5: Variant(1.6, 2.2, 456, 0.4),
     6: Variant(1.8, 2.6, 528, 0.5), 7: Variant(2.0, 3.1, 600, 0.5),
 }
+# Tan & Le (2019), Table 2: parameters (millions), FLOPs (billions of multiply-adds) and
+# ImageNet top-1 (%) as published; cited in chapter 8, never computed.
+PAPER_TABLE = {0: (5.3, 0.39, 77.1), 1: (7.8, 0.70, 79.1), 2: (9.2, 1.0, 80.1),
+               3: (12, 1.8, 81.6), 4: (19, 4.2, 82.9), 5: (30, 9.9, 83.6), 6: (43, 19, 84.0),
+               7: (66, 37, 84.3)}
 PAPER_RESOLUTIONS = {0: 224, 1: 240, 2: 260, 3: 300, 4: 380, 5: 456, 6: 528, 7: 600}
 
 
@@ -144,6 +150,28 @@ class EfficientNet(nn.Module):
 
     def forward(self, x: Tensor) -> Tensor:
         return self.classifier(self.avgpool(self.features(x)).flatten(1))
+
+
+def stage_summary(model: EfficientNet) -> list[dict]:
+    """One row per stage, read from the built modules: the table of the paper, recovered."""
+    rows = []
+    for index, stage in enumerate(model.features):
+        if isinstance(stage, ConvBNAct):
+            conv = stage[0]
+            name = "stem" if index == 0 else "head"
+            rows.append({"stage": name, "operator": f"conv {conv.kernel_size[0]}×"
+                         f"{conv.kernel_size[0]}", "stride": conv.stride[0],
+                         "channels": conv.out_channels, "blocks": 1})
+            continue
+        first: MBConvBlock = stage[0]
+        depthwise = next(m[0] for m in first.block if isinstance(m, ConvBNAct)
+                         and m[0].groups > 1)
+        expand = depthwise.in_channels // first.block[0][0].in_channels
+        rows.append({"stage": str(index), "operator": f"MBConv{expand} "
+                     f"{depthwise.kernel_size[0]}×{depthwise.kernel_size[0]}",
+                     "stride": depthwise.stride[0], "channels": first.out_channels,
+                     "blocks": len(stage)})
+    return rows
 
 
 def _init_weights(model: nn.Module) -> None:
