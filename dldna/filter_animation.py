@@ -33,25 +33,25 @@ def create_conv_animation(grid=None, kernel=None, *, fps: int = 2, dpi: int = 72
     oh, ow = out.shape
 
     fig, (ax_in, ax_k, ax_out) = plt.subplots(
-        1, 3, figsize=(9.5, 3.6), dpi=dpi, gridspec_kw={"width_ratios": [grid.shape[1], kw, ow]})
+        1, 3, figsize=(7.0, 2.8), dpi=dpi, gridspec_kw={"width_ratios": [grid.shape[1], kw, ow]})
     k_limit = np.abs(ker).max() or 1.0
     for ax, data, label, cmap, lims in ((ax_in, grid, "input", "gray", (None, None)),
                                         (ax_k, ker, "kernel", "RdBu_r", (-k_limit, k_limit))):
         image = ax.imshow(data, cmap=cmap, vmin=lims[0], vmax=lims[1])
-        annotate_cells(ax, data, image, fontsize=13)
-        ax.set_title(label, fontsize=13)
+        annotate_cells(ax, data, image, fontsize=11)
+        ax.set_title(label, fontsize=11)
         ax.set_xticks([]), ax.set_yticks([])
     limit = np.abs(out).max() or 1.0
     shown = np.full_like(out, np.nan)
     out_img = ax_out.imshow(shown, cmap="RdBu_r", vmin=-limit, vmax=limit)
-    out_text = [[ax_out.text(c, r, "", ha="center", va="center", fontsize=13,
+    out_text = [[ax_out.text(c, r, "", ha="center", va="center", fontsize=11,
                              color=text_colour(out_img.cmap(out_img.norm(out[r, c]))))
                  for c in range(ow)] for r in range(oh)]
-    ax_out.set_title("output", fontsize=13)
+    ax_out.set_title("output", fontsize=11)
     ax_out.set_xticks([]), ax_out.set_yticks([])
     window = Rectangle((-0.5, -0.5), kw, kh, fill=False, edgecolor="tab:red", linewidth=3)
     ax_in.add_patch(window)
-    caption = fig.text(0.5, 0.03, "", ha="center", fontsize=13)
+    caption = fig.text(0.5, 0.03, "", ha="center", fontsize=11)
 
     def draw(frame: int):
         r, c = divmod(frame, ow)

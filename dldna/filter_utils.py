@@ -201,7 +201,7 @@ def plot_kernels(names: Sequence[str] = tuple(KERNELS), *, ncols: int = 5):
     if not names:
         raise ValueError("names must list at least one kernel")
     nrows = -(-len(names) // ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(1.9 * ncols, 2.5 * nrows), squeeze=False)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(1.4 * ncols, 2.0 * nrows), squeeze=False)
     for ax in axes.flat:
         ax.axis("off")
     for ax, name in zip(axes.flat, names):
@@ -209,9 +209,9 @@ def plot_kernels(names: Sequence[str] = tuple(KERNELS), *, ncols: int = 5):
         labels, d = fraction_labels(ker)
         limit = np.abs(ker).max() or 1.0
         shown = ax.imshow(ker, cmap="RdBu_r", vmin=-limit, vmax=limit)
-        annotate_cells(ax, ker, shown, labels=labels, fmt="{:.3g}", fontsize=12)
-        scale = f", entries ÷ {d}" if d > 1 else ""
-        ax.set_title(f"{name}\nsum {ker.sum():g}{scale}", fontsize=11)
+        annotate_cells(ax, ker, shown, labels=labels, fmt="{:.3g}", fontsize=10)
+        scale = f"\nentries ÷ {d}" if d > 1 else ""
+        ax.set_title(f"{name}\nsum {ker.sum():g}{scale}", fontsize=10)
     fig.tight_layout()
     return fig
 

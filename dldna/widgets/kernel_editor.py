@@ -20,24 +20,24 @@ def kernel_editor_figure(image=None, kernel="sharpen", *, title: str | None = No
     ker = as_kernel(kernel)
     response = correlate2d(grey, ker)
     fig, (ax_img, ax_k, ax_out) = plt.subplots(
-        1, 3, figsize=(10, 3.8), gridspec_kw={"width_ratios": [3, 1.6, 3]})
+        1, 3, figsize=(7, 3.3), gridspec_kw={"width_ratios": [3, 1.6, 3]})
     ax_img.imshow(grey, cmap="gray")
-    ax_img.set_title("input", fontsize=12)
+    ax_img.set_title("input", fontsize=10)
     limit = np.abs(ker).max() or 1.0
     shown_k = ax_k.imshow(ker, cmap="RdBu_r", vmin=-limit, vmax=limit)
-    annotate_cells(ax_k, ker, shown_k, fmt="{:.3g}", fontsize=12)
-    ax_k.set_title(f"kernel (sum {ker.sum():.3g})", fontsize=12)
+    annotate_cells(ax_k, ker, shown_k, fmt="{:.3g}", fontsize=9)
+    ax_k.set_title(f"kernel\n(sum {ker.sum():.3g})", fontsize=10)
     signed = is_signed(ker)
     low, high = display_limits(response, signed=signed)
     shown = ax_out.imshow(response, cmap="RdBu_r" if signed else "gray", vmin=low, vmax=high)
-    ax_out.set_title("response", fontsize=12)
-    ax_out.set_xlabel(f"data [{response.min():.0f}, {response.max():.0f}]; "
-                      f"{limits_note(signed)}", fontsize=11)
+    ax_out.set_title("response", fontsize=10)
+    ax_out.set_xlabel(f"data [{response.min():.0f}, {response.max():.0f}]\n"
+                      f"{limits_note(signed)}", fontsize=9)
     fig.colorbar(shown, ax=ax_out, fraction=0.046, pad=0.03)
     for ax in (ax_img, ax_k, ax_out):
         ax.set_xticks([]), ax.set_yticks([])
     if title:
-        fig.suptitle(title, fontsize=13)
+        fig.suptitle(title, fontsize=10)
     fig.tight_layout()
     return fig
 
