@@ -4,7 +4,7 @@ In the style of the CS231n notes: tensors are boxes (channels run into the page)
 a convolution's window is a sub-box of the input that spans all its channels, each
 filter is a small box of the same depth, and each output position of one filter is
 one cell of the output volume. Every size on a drawing is computed with
-:func:`dldna.conv_options.output_size`, so the pictures cannot disagree with the
+:func:`dldna.conv.output_size`, so the pictures cannot disagree with the
 layers they explain.
 
 * :func:`draw_volume` – one C × H × W box on a matplotlib axes (the building block);
