@@ -5,7 +5,8 @@ import pytest
 import torch
 import torchvision
 
-from dldna.models import MBConvBlock, compound_scaling, create, efficientnet
+from dldna.models import MBConvBlock, compound_scaling, create
+from dldna.models.efficientnet import efficientnet
 from dldna.models.efficientnet import VARIANTS, efficientnet_from_phi, scale_stages, B0_STAGES
 
 COUNTS = [5_288_548, 7_794_184, 9_109_994, 12_233_232, 19_341_616, 30_389_784, 43_040_704,

@@ -16,13 +16,13 @@ __all__ = ["ModelEntry", "create", "get_entry", "list_models", "register",
            "ResNet50", "ResNet101", "ResNet152", "conv1x1", "conv3x3"]
 
 from .mobilenet import InvertedResidual, MobileNetV2, mobilenet_v2  # noqa: E402
-from .efficientnet import EfficientNet, MBConvBlock, compound_scaling, efficientnet  # noqa: E402
+from .efficientnet import EfficientNet, MBConvBlock, compound_scaling  # noqa: E402
 from .convnext import ConvNeXt, ConvNeXtBlock, convnext_tiny  # noqa: E402
 from .vit import VisionTransformer, vit_b_16, vit_tiny  # noqa: E402
 from .small import BasicBlockExample, DigitsCNN, SmallCNN, digits_cnn, small_cnn  # noqa: E402
 
 __all__ += ["InvertedResidual", "MobileNetV2", "mobilenet_v2", "EfficientNet", "MBConvBlock",
-            "compound_scaling", "efficientnet", "ConvNeXt", "ConvNeXtBlock", "convnext_tiny",
+            "compound_scaling", "ConvNeXt", "ConvNeXtBlock", "convnext_tiny",
             "VisionTransformer", "vit_b_16", "vit_tiny"]
 __all__ += ["BasicBlockExample", "DigitsCNN", "SmallCNN", "digits_cnn", "small_cnn"]
 from .io import load_model, save_model  # noqa: E402
