@@ -9,7 +9,8 @@
 * :func:`gradient_receptive_field` – which input pixels change one output, read from the
   gradient of that output with respect to the input.
 
-The worked example's block, :class:`BasicBlockExample`, lives in :mod:`dldna.models.small`.
+The worked example's block, :class:`~dldna.models.small.BasicBlockExample`, lives in
+:mod:`dldna.models.small`.
 """
 from __future__ import annotations
 

@@ -33,10 +33,10 @@ from .train import History, TrainConfig, evaluate, fit
 MODEL_FORMAT = _io.MODEL_FORMAT
 _BUILDERS = {"ResNet18": "resnet18", "ResNet34": "resnet34", "ResNet50": "resnet50"}
 
-#: How ResNet-18 is trained here: AdamW, weight decay 0.05, one-cycle learning rate from 3e-3.
+#: The training recipe of this ResNet-18 (AdamW, weight decay 0.05, one-cycle from 3e-3).
 RESNET18_RECIPE = TrainConfig(optimizer="adamw", lr=3e-3, weight_decay=0.05,
                               schedule="onecycle")
-#: Its size per profile (network width, training and test images, epochs, batch size).
+#: The size of its run per profile (width, training and test images, epochs, batch size).
 RESNET18_SIZES = dict(
     smoke=RunSize(width=4, train_size=300, test_size=200, epochs=1, batch_size=64),
     cpu=RunSize(width=16, train_size=2000, test_size=1000, epochs=3, batch_size=64),

@@ -1,7 +1,7 @@
 """Save and load any registered model: weights plus the recipe to rebuild it.
 
 A model file records the registry name and the keyword arguments of
-:func:`dldna.models.create`, the weights, and optional plain metadata (class names, dataset,
+:func:`dldna.models.registry.create`, the weights, and optional plain metadata (class names, dataset,
 metrics, a few example images). Loading rebuilds the model with ``create(name, **kwargs)`` and
 restores the weights all-or-nothing; no pickled code is ever run (``weights_only=True``), so a
 file from the internet can at worst fail to load.
@@ -27,8 +27,8 @@ from ..checkpoint import (CheckpointError, check_state_dict, load_checkpoint, re
 from .registry import create, get_entry, list_models, model_spec
 
 MODEL_FORMAT = "dldna-model-v2"
-#: Files of ``dldna.train_resnet`` before the registry: ``{"builder": "ResNet18", "arch": {...},
-#: "classes", "dataset", "metrics", "examples"}``; still read, so readers' caches stay valid.
+#: The format of ``dldna.train_resnet`` files before the registry (a ``builder`` such as
+#: ``"ResNet18"`` and its ``arch`` keywords); still read, so readers' caches stay valid.
 LEGACY_FORMAT = "dldna-model-v1"
 _LEGACY_BUILDERS = {"ResNet18": "resnet18", "ResNet34": "resnet34", "ResNet50": "resnet50"}
 _PLAIN = (str, int, float, bool, type(None))
@@ -59,7 +59,7 @@ def save_model(model: nn.Module, path: str | Path, *, name: str | None = None,
                info: Mapping[str, Any] | None = None) -> Path:
     """Write ``model``'s weights and how to rebuild it to ``path`` (atomically); return the path.
 
-    A model made by :func:`dldna.models.create` remembers its ``name`` and ``kwargs``; for one
+    A model made by :func:`~dldna.models.registry.create` remembers its ``name`` and ``kwargs``; for one
     built otherwise (``ResNet18(...)``) pass them. The file is checked before it is written:
     ``create(name, **kwargs)`` must build a model with exactly ``model``'s weight names and
     shapes. ``info`` holds any plain metadata (class names, dataset, metrics, tensors).

@@ -23,9 +23,6 @@ from torch import Tensor, nn
 __all__ = ["ConvBNAct", "LayerNorm2d", "SqueezeExcitation", "StochasticDepth", "make_divisible",
            "stochastic_depth"]
 
-ModuleFactory = Callable[..., nn.Module]
-
-
 def make_divisible(v: float, divisor: int = 8, min_value: int | None = None) -> int:
     """Round a channel count ``v`` to the nearest multiple of ``divisor`` (torchvision's rule).
 
@@ -62,8 +59,8 @@ class ConvBNAct(nn.Sequential):
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size: int = 3,
                  stride: int = 1, padding: int | str | None = None, groups: int = 1,
-                 norm_layer: ModuleFactory | None = nn.BatchNorm2d,
-                 activation_layer: ModuleFactory | None = nn.ReLU, dilation: int = 1,
+                 norm_layer: Callable[..., nn.Module] | None = nn.BatchNorm2d,
+                 activation_layer: Callable[..., nn.Module] | None = nn.ReLU, dilation: int = 1,
                  inplace: bool | None = True, bias: bool | None = None) -> None:
         if not isinstance(kernel_size, int) or not isinstance(dilation, int):
             raise TypeError("kernel_size and dilation must be ints, got "
@@ -95,8 +92,8 @@ class SqueezeExcitation(nn.Module):
     """
 
     def __init__(self, input_channels: int, squeeze_channels: int,
-                 activation: ModuleFactory = nn.ReLU,
-                 scale_activation: ModuleFactory = nn.Sigmoid) -> None:
+                 activation: Callable[..., nn.Module] = nn.ReLU,
+                 scale_activation: Callable[..., nn.Module] = nn.Sigmoid) -> None:
         super().__init__()
         self.avgpool = nn.AdaptiveAvgPool2d(1)
         self.fc1 = nn.Conv2d(input_channels, squeeze_channels, 1)

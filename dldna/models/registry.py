@@ -12,11 +12,9 @@ from __future__ import annotations
 
 import fnmatch
 from dataclasses import dataclass
-from typing import Callable, TypeVar
+from typing import Callable
 
 from torch import nn
-
-Factory = TypeVar("Factory", bound=Callable[..., nn.Module])
 
 
 @dataclass(frozen=True)
@@ -37,10 +35,11 @@ class ModelEntry:
 _REGISTRY: dict[str, ModelEntry] = {}
 
 
-def register(name: str | None = None, *, torchvision: bool = False) -> Callable[[Factory], Factory]:
+def register(name: str | None = None, *,
+             torchvision: bool = False) -> Callable[[Callable], Callable]:
     """Decorator: add a factory to the registry under ``name`` (default: the function's name)."""
 
-    def decorate(factory: Factory) -> Factory:
+    def decorate(factory: Callable[..., nn.Module]) -> Callable[..., nn.Module]:
         key = name or factory.__name__
         if key in _REGISTRY and _REGISTRY[key].factory is not factory:
             raise ValueError(f"a model named {key!r} is already registered "
@@ -78,7 +77,7 @@ def create(name: str, **kwargs) -> nn.Module:
     """Build the registered model ``name``; keyword arguments go to its factory.
 
     The model remembers ``name`` and ``kwargs`` (:func:`model_spec`), so
-    :func:`dldna.models.save_model` can record how to rebuild it.
+    :func:`dldna.models.io.save_model` can record how to rebuild it.
 
     >>> create("resnet18", num_classes=10, in_channels=1, small_input=True)  # doctest: +SKIP
     """
