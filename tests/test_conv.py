@@ -401,3 +401,20 @@ def test_benchmark_numbers_are_short_and_plain():
 
     assert [format_ratio(v) for v in (0.01234, 0.347, 4.0, 48.26, 111.2, 4863.0)] == [
         "0.012", "0.35", "4.00", "48.3", "111", "4,863"]
+
+
+def test_benchmark_tables_use_one_precision_per_column():
+    from dldna.bench.conv import format_ms, format_table, format_times, page_table
+
+    assert [format_ms(v) for v in (0.384, 25.3, 19788.2)] == ["0.38", "25.30", "19,788.20"]
+    assert [format_times(v) for v in (0.312, 2.28, 2067.4)] == ["0.31×", "2.28×", "2,067.40×"]
+    rows = [{"layer": name, "input": "1×1×8×8", "weight": "1×1×3×3", "loops_ms": loops,
+             "im2col_ms": 0.5, "conv2d_ms": 0.25, "loops_ratio": loops / 0.25,
+             "im2col_ratio": 2.0, "max_abs_diff": 1e-6}
+            for name, loops in (("small", 3.0), ("big", 12345.0))]
+    page = page_table(rows)
+    assert list(page.columns) == ["small", "big"]
+    assert list(page.loc["loops (ms)"]) == ["3.00", "12,345.00"]
+    assert list(page.loc["loops ÷ F.conv2d"]) == ["12.00×", "49,380.00×"]
+    text = format_table(rows)
+    assert "12,345.00" in text and "49,380.00×" in text and "2.00×" in text
