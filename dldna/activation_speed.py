@@ -40,13 +40,14 @@ def _error(model: nn.Module, images: Tensor, labels: Tensor) -> float:
     return wrong
 
 
-def steps_to_error(activation: str, images: Tensor, labels: Tensor, *, target: float = 0.1,
-                   seed: int = 0, lr: float = 0.05, momentum: float = 0.9,
-                   batch_size: int = 32, max_steps: int = 1000, check_every: int = 10) -> dict:
+def steps_to_error(activation: str, images: Tensor, labels: Tensor, *,
+                   target: float = 0.1, seed: int = 0, lr: float = 0.05,
+                   momentum: float = 0.9, batch_size: int = 32, max_steps: int = 1000,
+                   check_every: int = 10) -> dict:
     """Train :func:`tiny_cnn` with SGD until its training-set error is ≤ ``target``.
 
-    Returns the steps taken (``None`` if ``max_steps`` were not enough) and the error curve,
-    measured every ``check_every`` steps on the whole training set.
+    Returns the steps taken (``None`` if ``max_steps`` were not enough) and the error
+    curve, measured every ``check_every`` steps on the whole training set.
     """
     if not 0 < target < 1:
         raise ValueError(f"target must be a training error in (0, 1), got {target}")
@@ -54,7 +55,8 @@ def steps_to_error(activation: str, images: Tensor, labels: Tensor, *, target: f
         raise ValueError(f"images must be (N, C, H, W) with one label each, got "
                          f"{tuple(images.shape)} and {tuple(labels.shape)}")
     torch.manual_seed(seed)
-    model = tiny_cnn(activation, images.shape[1], int(labels.max()) + 1, images.shape[-1])
+    classes = int(labels.max()) + 1
+    model = tiny_cnn(activation, images.shape[1], classes, images.shape[-1])
     optimiser = torch.optim.SGD(model.parameters(), lr=lr, momentum=momentum)
     generator = torch.Generator().manual_seed(seed)
     curve, step = [(0, _error(model, images, labels))], 0

@@ -62,11 +62,14 @@ def torchvision_features(in_channels: int = 3) -> nn.Sequential:
     )
 
 
-def paper_features(in_channels: int = 3, groups: int = 2, lrn: bool = True) -> nn.Sequential:
-    """The paper's feature extractor: 96-256-384-384-256 channels; conv 2, 4, 5 split into
-    ``groups`` halves (one per GPU); LRN (size 5, α = 1e-4, β = 0.75, k = 2) after conv 1, 2."""
+def paper_features(in_channels: int = 3, groups: int = 2,
+                   lrn: bool = True) -> nn.Sequential:
+    """The paper's feature extractor: 96-256-384-384-256 channels; conv 2, 4, 5 split
+    into ``groups`` halves (one per GPU); LRN (size 5, α = 1e-4, β = 0.75, k = 2) after
+    conv 1 and 2."""
     if groups not in (1, 2):
-        raise ValueError(f"groups must be 1 (one GPU) or 2 (the paper's split), got {groups}")
+        raise ValueError(f"groups must be 1 (one GPU) or 2 (the paper's split), "
+                         f"got {groups}")
 
     def norm() -> list[nn.Module]:
         return [nn.LocalResponseNorm(5, alpha=1e-4, beta=0.75, k=2.0)] if lrn else []

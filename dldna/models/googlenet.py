@@ -61,31 +61,35 @@ class InceptionModule(nn.Module):
     """Four parallel branches concatenated along the channels: 1×1 | 1×1 → 3×3 |
     1×1 → 5×5 (``branch3_kernel``, 3 in torchvision) | 3×3 max pool → 1×1 projection."""
 
-    def __init__(self, in_channels: int, ch1x1: int, ch3x3red: int, ch3x3: int, ch5x5red: int,
-                 ch5x5: int, pool_proj: int, *, branch3_kernel: int = 3) -> None:
+    def __init__(self, in_channels: int, ch1x1: int, ch3x3red: int, ch3x3: int,
+                 ch5x5red: int, ch5x5: int, pool_proj: int, *,
+                 branch3_kernel: int = 3) -> None:
         super().__init__()
-        _check_channels(**dict(zip(_ARGS, (in_channels, ch1x1, ch3x3red, ch3x3, ch5x5red,
-                                           ch5x5, pool_proj))))
+        channels = (in_channels, ch1x1, ch3x3red, ch3x3, ch5x5red, ch5x5, pool_proj)
+        _check_channels(**dict(zip(_ARGS, channels)))
         if branch3_kernel not in (3, 5):
             raise ValueError(f"branch3_kernel must be 3 (torchvision) or 5 (paper), "
                              f"got {branch3_kernel!r}")
         self.in_channels = in_channels
         self.out_channels = ch1x1 + ch3x3 + ch5x5 + pool_proj
         self.branch1 = BasicConv2d(in_channels, ch1x1, kernel_size=1)
-        self.branch2 = nn.Sequential(BasicConv2d(in_channels, ch3x3red, kernel_size=1),
-                                     BasicConv2d(ch3x3red, ch3x3, kernel_size=3, padding=1))
+        self.branch2 = nn.Sequential(
+            BasicConv2d(in_channels, ch3x3red, kernel_size=1),
+            BasicConv2d(ch3x3red, ch3x3, kernel_size=3, padding=1))
         self.branch3 = nn.Sequential(
             BasicConv2d(in_channels, ch5x5red, kernel_size=1),
             BasicConv2d(ch5x5red, ch5x5, kernel_size=branch3_kernel,
                         padding=branch3_kernel // 2))
-        self.branch4 = nn.Sequential(nn.MaxPool2d(3, stride=1, padding=1, ceil_mode=True),
-                                     BasicConv2d(in_channels, pool_proj, kernel_size=1))
+        self.branch4 = nn.Sequential(
+            nn.MaxPool2d(3, stride=1, padding=1, ceil_mode=True),
+            BasicConv2d(in_channels, pool_proj, kernel_size=1))
 
     def forward(self, x: Tensor) -> Tensor:
         if x.dim() != 4 or x.shape[1] != self.in_channels:
-            raise ValueError(f"InceptionModule expects {self.in_channels} input channels, "
-                             f"got input of shape {tuple(x.shape)}")
-        out = torch.cat([self.branch1(x), self.branch2(x), self.branch3(x), self.branch4(x)], 1)
+            raise ValueError(f"InceptionModule expects {self.in_channels} input "
+                             f"channels, got input of shape {tuple(x.shape)}")
+        branches = (self.branch1, self.branch2, self.branch3, self.branch4)
+        out = torch.cat([branch(x) for branch in branches], dim=1)
         if out.shape[1] != self.out_channels:  # the output-channel check
             raise RuntimeError(f"expected {self.out_channels} output channels, "
                                f"got {out.shape[1]}")
@@ -181,7 +185,7 @@ class GoogLeNet(nn.Module):
                 nn.init.zeros_(m.bias)
 
     def forward(self, x: Tensor):
-        """Logits, or ``GoogLeNetOutputs(logits, aux1, aux2)`` in training with aux heads."""
+        """Logits; ``GoogLeNetOutputs(logits, aux1, aux2)`` when training with heads."""
         check_image(x, self.in_channels, self.min_side, type(self).__name__)
         x = self.maxpool1(self.conv1(x))
         x = self.maxpool2(self.conv3(self.conv2(x)))
@@ -198,14 +202,15 @@ class GoogLeNet(nn.Module):
 
 
 def googlenet_loss(outputs, target: Tensor, aux_weight: float = 0.3) -> Tensor:
-    """Training loss of a network with auxiliary heads: main + ``aux_weight``·(aux1 + aux2).
+    """Loss of a network with auxiliary heads: main + ``aux_weight``·(aux1 + aux2).
 
-    ``outputs`` is a ``GoogLeNetOutputs`` (training mode) or plain logits (cross-entropy only).
+    ``outputs`` is a ``GoogLeNetOutputs`` (training mode) or plain logits (then only
+    the cross-entropy of the logits).
     """
     if isinstance(outputs, tuple):
         logits, aux1, aux2 = outputs
-        return (F.cross_entropy(logits, target)
-                + aux_weight * (F.cross_entropy(aux1, target) + F.cross_entropy(aux2, target)))
+        aux = F.cross_entropy(aux1, target) + F.cross_entropy(aux2, target)
+        return F.cross_entropy(logits, target) + aux_weight * aux
     return F.cross_entropy(outputs, target)
 
 
@@ -237,7 +242,7 @@ class MiniGoogLeNet(nn.Module):
         self.fc = nn.Linear(self.stage4["4c"].out_channels, num_classes)
 
     def forward(self, x: Tensor):
-        """Logits, or ``GoogLeNetOutputs(logits, aux1, aux2)`` in training with aux heads."""
+        """Logits; ``GoogLeNetOutputs(logits, aux1, aux2)`` when training with heads."""
         check_image(x, self.in_channels, self.min_side, type(self).__name__)
         x = self.pool(self.stage3["3b"](self.stage3["3a"](self.stem(x))))
         heads = self.aux_logits and self.training
