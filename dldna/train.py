@@ -30,6 +30,9 @@ from .train_history import History
 from .train_inputs import as_tensors, check_labels, output_size
 
 __all__ = ["History", "TrainConfig", "evaluate", "fit", "predict"]
+# Defined next door to keep this file short, public here: dldna.train.History in the docs and in
+# type hints, as before the split.
+History.__module__ = TrainConfig.__module__ = __name__
 
 Augment = Callable[[torch.Tensor, torch.Tensor], tuple[torch.Tensor, torch.Tensor]]
 
