@@ -21,7 +21,7 @@ from torch.utils.flop_counter import FlopCounterMode
 from . import models
 
 __all__ = ["separable_ratio", "separable_costs", "time_separable", "model_cost", "latency",
-           "ModelCost"]
+           "ModelCost", "se_cnn", "se_share", "se_gates", "module_text"]
 
 
 def _positive_ints(**values: int) -> None:
@@ -155,3 +155,18 @@ def se_gates(model: nn.Module, images: torch.Tensor) -> list[torch.Tensor]:
         for h in handles:
             h.remove()
     return gates
+
+
+def module_text(module: nn.Module, width: int = 88) -> str:
+    """``repr(module)`` with every line longer than ``width`` wrapped under its indentation,
+    so a printed network fits a book page."""
+    import textwrap
+
+    if not isinstance(width, int) or width < 20:
+        raise ValueError(f"width must be an int of at least 20, got {width!r}")
+    lines = []
+    for line in repr(module).splitlines():
+        indent = " " * (len(line) - len(line.lstrip()) + 2)
+        lines += textwrap.wrap(line, width, subsequent_indent=indent,
+                               drop_whitespace=True) or [line]
+    return "\n".join(lines)

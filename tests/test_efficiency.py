@@ -54,3 +54,12 @@ def test_se_cnn_share_and_gates_in_zero_one():
     assert [g.shape for g in gates] == [(3, 16), (3, 32)]
     assert all(((g > 0) & (g < 1)).all() for g in gates)
     assert not any(m._forward_hooks for m in model.modules())  # hooks removed
+
+
+def test_module_text_wraps_long_lines_only():
+    block = torch.nn.Sequential(torch.nn.BatchNorm2d(144), torch.nn.ReLU())
+    text = efficiency.module_text(block, width=60)
+    assert all(len(line) <= 60 for line in text.splitlines())
+    assert text.replace("\n", " ").split() == repr(block).replace("\n", " ").split()
+    with pytest.raises(ValueError, match="width"):
+        efficiency.module_text(block, width=5)

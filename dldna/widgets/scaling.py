@@ -33,6 +33,7 @@ def scaling_figure(phi: float = 1.0, released: dict[int, tuple[int, int]] | None
     against multiply-adds of the rule's network at ``phi`` and at φ = 0 (B0), with the released
     B0–B7 as reference points when ``released`` maps b → (params, macs)."""
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import FormatStrFormatter
 
     point, base = scaling_point(phi), scaling_point(0)
     fig, (left, right) = plt.subplots(1, 2, figsize=(7, 3.2),
@@ -43,7 +44,7 @@ def scaling_figure(phi: float = 1.0, released: dict[int, tuple[int, int]] | None
     bars = left.bar(names, values, color=["tab:blue", "tab:orange", "tab:green", "tab:grey"])
     left.bar_label(bars, fmt="%.2f", fontsize=9)
     left.axhline(2 ** phi, color="k", lw=0.8, ls="--")
-    left.text(3.45, 2 ** phi, f"2^φ = {2 ** phi:.2f}", ha="right", va="bottom", fontsize=9)
+    left.text(-0.45, 2 ** phi, f"2^φ = {2 ** phi:.2f}", ha="left", va="bottom", fontsize=9)
     left.set_ylim(0, max(values + [2 ** phi]) * 1.2)
     left.set_title(f"φ = {phi:g}: {point['size']}×{point['size']} input", fontsize=10)
     left.tick_params(labelsize=9)
@@ -57,6 +58,9 @@ def scaling_figure(phi: float = 1.0, released: dict[int, tuple[int, int]] | None
     right.plot(point["macs"] / 1e9, point["params"] / 1e6, "*", ms=14, color="tab:red",
                label=f"rule at φ = {phi:g}")
     right.set_xscale("log")
+    for axis in (right.xaxis.set_major_formatter, right.xaxis.set_minor_formatter):
+        axis(FormatStrFormatter("%g"))
+    right.tick_params(axis="x", which="minor", labelsize=8)
     right.set_xlabel("multiply-adds per image (billions, log)", fontsize=9)
     right.set_ylabel("parameters (millions)", fontsize=9)
     right.legend(fontsize=8, loc="upper left")
