@@ -99,8 +99,13 @@ def _frames(animation) -> int:
     return len(re.findall(r"frames\[\d+\] = ", animation.data))
 
 
-def test_create_convolution_animation_is_create_conv_animation(monkeypatch):
-    assert _frames(old_filters.create_convolution_animation(dpi=30)) == 16  # 4×4 positions
+@pytest.fixture(scope="module")
+def animation():
+    return old_filters.create_convolution_animation(dpi=30)
+
+
+def test_create_convolution_animation_is_create_conv_animation(animation, monkeypatch):
+    assert _frames(animation) == 16  # the default 6×6 grid: 4×4 window positions
     calls = []
     monkeypatch.setattr(filter_utils, "create_conv_animation",
                         lambda *args, **kwargs: calls.append((args, kwargs)))
@@ -110,8 +115,8 @@ def test_create_convolution_animation_is_create_conv_animation(monkeypatch):
     assert abs(float(grid.mean()) - float(photo("camera", grey=True).mean())) < 3
 
 
-def test_conv_visual_animation_displays_in_jupyter():
-    animation = conv_visual.create_conv_animation(dpi=30)
+def test_conv_visual_animation_displays_in_jupyter(animation):
+    # the same function as above, so its animation is the one made there
     assert conv_visual.create_conv_animation is filter_utils.create_conv_animation
     html = animation._repr_html_()
     assert "<script" in html and "https://" not in html
