@@ -123,7 +123,8 @@ def _step_blocks(c: int) -> dict[str, Callable[[], nn.Module]]:
 
 def convnext_steps(channels: int = 96, size: int = 56, blocks: int = 3) -> list[dict]:
     """Parameters, multiply-adds, activations and norms of one stage (``blocks`` blocks of
-    ``channels`` channels on a ``size``×``size`` map) after each of ConvNeXt's design steps."""
+    ``channels`` channels on a ``size``×``size`` map) after each of ConvNeXt's design steps,
+    counted on the meta device."""
     from torch.utils.flop_counter import FlopCounterMode
 
     if isinstance(channels, bool) or not isinstance(channels, int) or channels < 4 \
@@ -131,9 +132,10 @@ def convnext_steps(channels: int = 96, size: int = 56, blocks: int = 3) -> list[
         raise ValueError(f"channels must be a positive multiple of 4, got {channels!r}")
     rows = []
     for name, make_block in _step_blocks(channels).items():
-        stage = nn.Sequential(*[make_block() for _ in range(blocks)])
-        with torch.no_grad(), FlopCounterMode(display=False) as counter:
-            stage.eval()(torch.zeros(1, channels, size, size))
+        with torch.device("meta"):  # shapes only: nothing is computed or stored
+            stage = nn.Sequential(*[make_block() for _ in range(blocks)])
+            with torch.no_grad(), FlopCounterMode(display=False) as counter:
+                stage.eval()(torch.zeros(1, channels, size, size))
         rows.append({"step": name, "params": sum(p.numel() for p in stage.parameters()),
                      "macs": counter.get_total_flops() // 2,
                      "activations": sum(isinstance(m, (nn.ReLU, nn.GELU))
