@@ -23,8 +23,16 @@ from model_probe import on_meta, quiet, smallest_side
 TWINS = list_models(torchvision_twins=True)
 EVERY = list_models()
 # ViT-B/16 on the CPU under torch.no_grad(): nn.MultiheadAttention takes its fused fast path,
-# which FlopCounterMode does not see (see test_flop_counter_misses_fused_attention).
+# which FlopCounterMode does not see (see test_flop_counter_misses_fused_attention_on_cpu_without_grad).
 VIT_B_16_NO_GRAD_GMACS = 11.271
+
+
+def _theirs(name: str, **kwargs) -> Callable[[], nn.Module]:
+    return lambda: torchvision.models.get_model(name, **kwargs)
+
+
+def _ours(name: str, **kwargs) -> Callable[[], nn.Module]:
+    return lambda: create(name, **kwargs)
 
 
 @functools.cache
