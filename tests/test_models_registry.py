@@ -23,7 +23,7 @@ from model_probe import on_meta, quiet, smallest_side
 TWINS = list_models(torchvision_twins=True)
 EVERY = list_models()
 # ViT-B/16 on the CPU under torch.no_grad(): nn.MultiheadAttention takes its fused fast path,
-# which FlopCounterMode does not see (see test_flop_counter_misses_fused_attention_on_cpu_without_grad).
+# which FlopCounterMode does not see (test_flop_counter_misses_fused_attention_on_cpu_*).
 VIT_B_16_NO_GRAD_GMACS = 11.271
 
 
