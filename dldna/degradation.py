@@ -22,7 +22,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from . import data as _data
-from .config import get_profile, seed_everything
+from .config import get_device, get_profile, seed_everything
 from .models.resnet import CifarResNet
 from .train import History, evaluate, fit
 
@@ -167,17 +167,18 @@ def gradient_norm_profiles(depth: int, dataset: _data.ImageDataset, *, width: in
                            steps: int = 20, batch_size: int = 64, lr: float = 0.05,
                            seed: int = 0) -> pd.DataFrame:
     """Per-layer gradient norms of a plain and a residual net, at init and after ``steps``."""
-    images, labels = dataset.tensors()
+    device = get_device()
+    images, labels = (t.to(device) for t in dataset.tensors())
     generator = torch.Generator().manual_seed(seed)
-    probe = torch.randperm(len(labels), generator=generator)[:batch_size]
+    probe = torch.randperm(len(labels), generator=generator)[:batch_size].to(device)
     columns = {}
     for kind in KINDS:
         seed_everything(seed)
-        model = build(kind, depth, dataset, width).train()
+        model = build(kind, depth, dataset, width).to(device).train()
         columns[(kind, "at initialisation")] = gradient_norms(model, images[probe], labels[probe])
         optimizer = torch.optim.SGD(model.parameters(), lr=lr, momentum=0.9)
         for _ in range(steps):
-            batch = torch.randint(len(labels), (batch_size,), generator=generator)
+            batch = torch.randint(len(labels), (batch_size,), generator=generator).to(device)
             optimizer.zero_grad()
             F.cross_entropy(model(images[batch]), labels[batch]).backward()
             optimizer.step()
