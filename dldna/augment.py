@@ -6,6 +6,7 @@ a fresh draw per image, which :class:`PerImage` provides (cheap for small images
 """
 from __future__ import annotations
 
+import math
 from typing import Callable
 
 import torch
@@ -17,10 +18,11 @@ OPS = ("horizontal flip", "pad + random crop", "random resized crop", "colour ji
 
 
 def make_op(name: str, magnitude: float = 0.5, size: int | None = None) -> Callable:
-    """One named augmentation; ``magnitude`` in [0, 1] sets its strength where it has one.
+    """One named augmentation; ``magnitude`` in [0, 1] sets its strength.
 
-    ``size`` is the image side (needed by the crops). AutoAugment uses its ImageNet policy and
-    TrivialAugment draws its own strength, so ``magnitude`` does not change them.
+    ``size`` is the image side (the crops need it). AutoAugment uses its ImageNet
+    policy and TrivialAugment draws its own strength: ``magnitude`` does not
+    change them.
     """
     if name not in OPS:
         raise ValueError(f"op must be one of {', '.join(OPS)}, got {name!r}")
@@ -36,18 +38,20 @@ def make_op(name: str, magnitude: float = 0.5, size: int | None = None) -> Calla
     if name == "random resized crop":
         return v2.RandomResizedCrop(size, scale=(1 - 0.92 * m, 1.0), antialias=True)
     if name == "colour jitter":
-        return v2.ColorJitter(brightness=0.8 * m, contrast=0.8 * m, saturation=0.8 * m,
-                              hue=0.4 * m)
+        return v2.ColorJitter(brightness=0.8 * m, contrast=0.8 * m,
+                              saturation=0.8 * m, hue=0.4 * m)
     if name == "rotation":
         return v2.RandomRotation(degrees=180 * m)
     if name == "random erasing":
-        return v2.RandomErasing(p=1.0 if m > 0 else 0.0, scale=(0.02, 0.02 + 0.4 * m), value=0.5)
+        return v2.RandomErasing(p=1.0 if m > 0 else 0.0, scale=(0.02, 0.02 + 0.4 * m),
+                                value=0.5)
     if name == "gaussian blur":
         return v2.GaussianBlur(kernel_size=9, sigma=(0.1, 0.1 + 3 * m))
     if name == "AutoAugment":
         return _on_uint8(v2.AutoAugment(v2.AutoAugmentPolicy.IMAGENET))
     if name == "RandAugment":
-        return _on_uint8(v2.RandAugment(num_ops=2, magnitude=round(30 * m), num_magnitude_bins=31))
+        return _on_uint8(v2.RandAugment(num_ops=2, magnitude=round(30 * m),
+                                        num_magnitude_bins=31))
     return _on_uint8(v2.TrivialAugmentWide())
 
 
@@ -109,12 +113,13 @@ class Compose2:
 
 def standard_augment(size: int, *, flip: bool = True, crop_padding: int = 4,
                      colour: float = 0.0, randaugment: int | None = None,
-                     erasing: float = 0.0, mix: str | None = None, num_classes: int = 10,
-                     alpha: float = 1.0) -> Compose2:
-    """The usual training pipeline as one batch augmentation for :func:`dldna.train.fit`.
+                     erasing: float = 0.0, mix: str | None = None,
+                     num_classes: int = 10, alpha: float = 1.0) -> Compose2:
+    """The usual training pipeline as one batch augmentation for ``fit``.
 
-    pad+crop → flip → colour jitter → RandAugment(magnitude) → random erasing (probability),
-    each drawn per image, then optionally MixUp or CutMix on the batch (soft labels).
+    pad + crop → flip → colour jitter → RandAugment(magnitude) → random erasing
+    (probability), each drawn per image, then optionally MixUp or CutMix on the
+    batch (soft labels).
     """
     ops: list[Callable] = []
     if crop_padding:
@@ -122,7 +127,8 @@ def standard_augment(size: int, *, flip: bool = True, crop_padding: int = 4,
     if flip:
         ops.append(v2.RandomHorizontalFlip())
     if colour:
-        ops.append(v2.ColorJitter(brightness=colour, contrast=colour, saturation=colour))
+        ops.append(v2.ColorJitter(brightness=colour, contrast=colour,
+                                  saturation=colour))
     if randaugment is not None:
         ops.append(_on_uint8(v2.RandAugment(num_ops=2, magnitude=randaugment)))
     if erasing:
@@ -156,3 +162,76 @@ def mix_pair(image_a: torch.Tensor, label_a: int, image_b: torch.Tensor, label_b
     finally:
         torch.set_rng_state(state)
     return mixed[0], soft[0]
+
+
+class BatchAugment:
+    """Pad + random crop, horizontal flip and random erasing, drawn per image but
+    computed for the whole batch at once: ``(x, y) -> (x', y)`` for ``fit``.
+
+    The operations are those of ``v2.RandomCrop(size, padding)``,
+    ``v2.RandomHorizontalFlip()`` and ``v2.RandomErasing(p, value=...)`` (a
+    rectangle of 2–33 % of the image, aspect ratio 0.3–3.3). Called per image,
+    those cost a few Python calls per image; here each image still gets its own
+    draw, and a batch takes a handful of tensor operations. There is no colour
+    operation, so it suits grey images.
+    """
+
+    def __init__(self, *, crop_padding: int = 0, flip: bool = False,
+                 erasing: float = 0.0, value: float = 0.5) -> None:
+        if not isinstance(crop_padding, int) or crop_padding < 0:
+            raise ValueError(f"crop_padding must be an integer ≥ 0, "
+                             f"got {crop_padding!r}")
+        if not 0 <= erasing <= 1:
+            raise ValueError(f"erasing must be a probability in [0, 1], "
+                             f"got {erasing!r}")
+        self.crop_padding, self.flip = crop_padding, flip
+        self.erasing, self.value = erasing, value
+
+    def __call__(self, images: torch.Tensor, labels: torch.Tensor):
+        if images.ndim != 4:
+            raise ValueError(f"images must be an N×C×H×W batch, "
+                             f"got shape {tuple(images.shape)}")
+        if self.crop_padding:
+            images = _batch_crop(images, self.crop_padding)
+        if self.flip:
+            mirror = torch.rand(images.shape[0], device=images.device) < 0.5
+            images = torch.where(mirror[:, None, None, None], images.flip(-1), images)
+        if self.erasing:
+            mask = _erase_mask(images, self.erasing)
+            images = images.masked_fill(mask[:, None], self.value)
+        return images, labels
+
+    def __repr__(self) -> str:
+        return (f"BatchAugment(crop_padding={self.crop_padding}, flip={self.flip}, "
+                f"erasing={self.erasing})")
+
+
+def _batch_crop(images: torch.Tensor, padding: int) -> torch.Tensor:
+    """Zero-pad every side, then cut each image's H×W window at its own random offset."""
+    n, _, height, width = images.shape
+    padded = torch.nn.functional.pad(images, (padding,) * 4)
+    top = torch.randint(0, 2 * padding + 1, (n,), device=images.device)
+    left = torch.randint(0, 2 * padding + 1, (n,), device=images.device)
+    rows = (top[:, None] + torch.arange(height, device=images.device))[:, :, None]
+    cols = (left[:, None] + torch.arange(width, device=images.device))[:, None, :]
+    batch = torch.arange(n, device=images.device)[:, None, None]
+    return padded.permute(0, 2, 3, 1)[batch, rows, cols].permute(0, 3, 1, 2)
+
+
+def _erase_mask(images: torch.Tensor, p: float, scale=(0.02, 0.33),
+                ratio=(0.3, 3.3)) -> torch.Tensor:
+    """N×H×W mask of one random rectangle per image (with probability ``p``)."""
+    n, _, height, width = images.shape
+    device = images.device
+    area = torch.empty(n, device=device).uniform_(*scale) * height * width
+    log_ratio = torch.empty(n, device=device).uniform_(math.log(ratio[0]), math.log(ratio[1]))
+    h = (area * log_ratio.exp()).sqrt().round().clamp(1, height)
+    w = (area / log_ratio.exp()).sqrt().round().clamp(1, width)
+    top = (torch.rand(n, device=device) * (height - h + 1)).floor()
+    left = (torch.rand(n, device=device) * (width - w + 1)).floor()
+    y = torch.arange(height, device=device)[None, :]
+    x = torch.arange(width, device=device)[None, :]
+    in_rows = (y >= top[:, None]) & (y < (top + h)[:, None])
+    in_cols = (x >= left[:, None]) & (x < (left + w)[:, None])
+    chosen = torch.rand(n, device=device) < p
+    return in_rows[:, :, None] & in_cols[:, None, :] & chosen[:, None, None]

@@ -3,131 +3,177 @@
 Full recipe (gpu profile, real CIFAR-10): ResNet-18 with the small-image stem; pad-4 crop, flip,
 colour jitter, RandAugment, random erasing; AdamW lr 1e-3, weight decay 0.05; 5 warm-up epochs
 then cosine; label smoothing 0.1; gradient clipping at norm 1.0; 100 epochs. The cpu and smoke
-profiles run the same recipe scaled down (narrower network, subset, fewer epochs) on whatever
-:func:`dldna.data.load` returns for "cifar10" (offline: the bundled photo-patches stand-in).
+profiles keep the training settings but run them at a small :class:`Scale` on real
+Fashion-MNIST (a small CNN, a subset, fewer epochs), with the augmentations that fit grey
+clothing images (:func:`augmentation_for`).
 """
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-from typing import Any, NamedTuple
+import time
+from dataclasses import asdict, dataclass, replace
+from typing import Any, NamedTuple, Sequence
 
 from . import data as _data
-from .augment import standard_augment
-from .config import get_profile, seed_everything
-from .models import ResNet18
-from .train import History, evaluate, fit
+from .augment import BatchAugment, standard_augment
+from .config import Profile, get_profile, seed_everything
+from .experiment import Run, measure
+from .models import create
+from .train import fit
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """The training settings of a recipe: exactly the keywords :func:`dldna.train.fit` takes."""
+
+    epochs: int = 100
+    batch_size: int = 128
+    optimizer: str = "adamw"
+    lr: float = 1e-3
+    weight_decay: float = 0.05
+    schedule: str = "warmup_cosine"
+    warmup_epochs: float = 5
+    label_smoothing: float = 0.1
+    clip_grad_norm: float | None = 1.0
+    ema_decay: float | None = None
+
 
 #: The full CIFAR-10 ResNet-18 recipe (gpu profile); smaller profiles change only the scale.
-RECIPE: dict[str, Any] = dict(epochs=100, batch_size=128, optimizer="adamw", lr=1e-3,
-                              weight_decay=0.05, schedule="warmup_cosine", warmup_epochs=5,
-                              label_smoothing=0.1, clip_grad_norm=1.0)
-AUGMENTATION: dict[str, Any] = dict(crop_padding=4, flip=True, colour=0.2, randaugment=9,
-                                    erasing=0.25)
+RECIPE = Recipe()
+
+#: Augmentations per dataset (matched by the start of the dataset's name), and why.
+AUGMENTATIONS: dict[str, dict[str, Any]] = {
+    # colour photos whose class does not depend on colour: everything, colour included
+    "CIFAR": dict(crop_padding=4, flip=True, colour=0.2, randaugment=9, erasing=0.25),
+    # grey clothing, left–right symmetric: shifts, mirror images, occlusion; no colour operation
+    "Fashion-MNIST": dict(crop_padding=2, flip=True, erasing=0.25),
+    # digits: a mirrored 2 or 7 is not a digit, so no flip
+    "MNIST": dict(crop_padding=2, flip=False, erasing=0.25),
+    # the photo-patches stand-in: colour tells the photos apart, so no colour operation
+    "Photo-patches": dict(crop_padding=4, flip=True, erasing=0.25),
+}
 
 
-def recipe_scale(profile: str | None = None) -> dict[str, Any]:
-    """How big the run is per profile; everything else comes from :data:`RECIPE`.
-
-    The cpu profile is sized so that the network clearly learns in a few seconds per epoch on a
-    laptop-class CPU (the book build runs the recipe and its ablation in a few minutes); the gpu
-    profile is the full recipe on all of real CIFAR-10.
-    """
-    name = profile or get_profile().name
-    return {
-        "smoke": dict(width=4, train_size=200, test_size=100, epochs=2, warmup_epochs=0.5,
-                      batch_size=50, ema_decay=0.5),
-        "cpu": dict(width=8, train_size=2000, test_size=1000, epochs=8, warmup_epochs=1,
-                    batch_size=32, ema_decay=0.95),
-        "gpu": dict(width=64, train_size=None, test_size=None, epochs=100, warmup_epochs=5,
-                    batch_size=128, ema_decay=0.999),
-    }[name]
+def augmentation_for(dataset_name: str) -> dict[str, Any]:
+    """The augmentation settings that fit a dataset (see :data:`AUGMENTATIONS`)."""
+    for prefix, settings in AUGMENTATIONS.items():
+        if dataset_name.startswith(prefix):
+            return dict(settings)
+    raise ValueError(f"no augmentation is defined for dataset {dataset_name!r}; "
+                     f"known: {', '.join(AUGMENTATIONS)}")
 
 
-def ablation_scale(profile: str | None = None) -> dict[str, Any]:
+def make_augment(settings: dict[str, Any], size: int):
+    """The batch augmentation for ``settings``: vectorised when it has no colour operation."""
+    if settings.get("colour") or settings.get("randaugment") is not None:
+        return standard_augment(size, **settings)
+    return BatchAugment(crop_padding=settings.get("crop_padding", 0),
+                        flip=settings.get("flip", False), erasing=settings.get("erasing", 0.0))
+
+
+@dataclass(frozen=True)
+class Scale:
+    """How big a run of the recipe is; everything else comes from :data:`RECIPE`."""
+
+    dataset: str                # a name for dldna.data.load
+    model: str                  # "resnet18" (small-image stem) or "small_cnn"
+    width: int                  # ResNet width, or the small CNN's first-stage filters
+    train_size: int | None      # None: the whole training set
+    test_size: int | None
+    epochs: int
+    warmup_epochs: float
+    batch_size: int
+    lr: float
+    ema_decay: float            # used when a run adds an EMA of the weights
+    seeds: int = 2              # ablation: runs per row
+
+
+_SCALES = dict(
+    smoke=Scale("fashion-mnist", "small_cnn", 4, 200, 200, 2, 0.5, 50, 3e-3, 0.5),
+    cpu=Scale("fashion-mnist", "small_cnn", 8, 500, 2000, 10, 1, 32, 3e-3, 0.95),
+    gpu=Scale("cifar10", "resnet18", 64, None, None, 100, 5, 128, 1e-3, 0.999),
+)
+
+
+def recipe_scale(profile: str | None = None) -> Scale:
+    """The recipe's size in a profile (default: the active one)."""
+    p = get_profile() if profile is None else Profile(profile)
+    return p.pick(**_SCALES)
+
+
+def ablation_scale(profile: str | None = None) -> Scale:
     """The budget of each ablation run: the recipe's own scale, except in the gpu profile.
 
-    There the full recipe takes 100 epochs on all of CIFAR-10; six such runs plus a second seed
-    would take seven times as long as the recipe itself. The ablation uses a fixed smaller budget
-    instead (full width, 10,000 training images, 15 epochs, the whole test set); its cost relative
-    to one full run is :func:`ablation_cost`.
+    There the full recipe takes 100 epochs on all of CIFAR-10, and twelve such runs would take
+    twelve times as long. The ablation uses a fixed smaller budget instead (10,000 training
+    images, 15 epochs, the whole test set); :func:`ablation_cost` gives its relative cost.
     """
-    name = profile or get_profile().name
-    if name != "gpu":
-        return recipe_scale(name)
-    return dict(width=64, train_size=10_000, test_size=None, epochs=15, warmup_epochs=1,
-                batch_size=128, ema_decay=0.99)
+    p = get_profile() if profile is None else Profile(profile)
+    return p.pick(smoke=_SCALES["smoke"], cpu=_SCALES["cpu"],
+                  gpu=replace(_SCALES["gpu"], train_size=10_000, epochs=15, warmup_epochs=1,
+                              ema_decay=0.99))
 
 
-#: Images in the CIFAR-10 training set (what a ``train_size`` of ``None`` means).
+#: Images in the CIFAR-10 training set (what a ``train_size`` of ``None`` means there).
 CIFAR10_TRAIN_SIZE = 50_000
 
 
 def ablation_cost(profile: str = "gpu") -> float:
-    """Training images the ablation's runs (its rows plus the second seed) see together, as a
-    fraction of one run of the recipe at the profile's own scale."""
-    def images(scale):
-        return (scale["train_size"] or CIFAR10_TRAIN_SIZE) * scale["epochs"]
+    """Training images all ablation runs see together, as a fraction of one recipe run."""
+    def images(scale: Scale) -> int:
+        return (scale.train_size or CIFAR10_TRAIN_SIZE) * scale.epochs
 
-    return (len(ABLATION) + 1) * images(ablation_scale(profile)) / images(recipe_scale(profile))
-
-
-@dataclass
-class RecipeResult:
-    history: History
-    test_accuracy: float
-    dataset: str
-    settings: dict[str, Any]
+    scale = ablation_scale(profile)
+    return len(ABLATION) * scale.seeds * images(scale) / images(recipe_scale(profile))
 
 
-def recipe_data(scale: dict[str, Any] | None = None, seed: int = 0):
-    """CIFAR-10 (or its bundled stand-in) train and test sets at the profile's size."""
-    scale = {**recipe_scale(), **(scale or {})}
-    train_set, test_set = _data.load("cifar10", "train"), _data.load("cifar10", "test")
-    if scale["train_size"]:
-        train_set = train_set.subset(scale["train_size"], seed=seed)
-    if scale["test_size"]:
-        test_set = test_set.subset(scale["test_size"], seed=seed)
+def recipe_data(scale: Scale | None = None, seed: int = 0):
+    """Training and test sets at the scale's size (the test subset is the same for every seed)."""
+    scale = scale or recipe_scale()
+    train_set, test_set = _data.load(scale.dataset, "train"), _data.load(scale.dataset, "test")
+    if scale.train_size:
+        train_set = train_set.subset(scale.train_size, seed=seed)
+    if scale.test_size:
+        test_set = test_set.subset(scale.test_size, seed=0)
     return train_set, test_set
 
 
-def train_cifar10_resnet18(*, augmentation: bool = True, label_smoothing: float | None = None,
-                           schedule: str | None = None, clip: bool = True, ema: bool = False,
-                           scale: dict[str, Any] | None = None, seed: int = 0,
-                           progress: bool | None = None, datasets=None) -> RecipeResult:
-    """Train with the recipe; each keyword switches one ingredient (used by :func:`ablation`).
+def network(scale: Scale, train_set):
+    """The scale's network for the data's channels, size and classes."""
+    channels, size = train_set.image_shape[0], train_set.image_shape[-1]
+    if scale.model == "resnet18":
+        return create("resnet18", num_classes=train_set.num_classes, in_channels=channels,
+                      small_input=True, width=scale.width)
+    return create(scale.model, num_classes=train_set.num_classes, in_channels=channels,
+                  image_size=size, widths=(scale.width, 2 * scale.width))
 
-    ``datasets`` = ``(train, test)`` reuses loaded data (default: :func:`recipe_data`).
+
+def train_recipe(*, scale: Scale | None = None, seed: int = 0,
+                 augmentation: bool = True, ema: bool = False, datasets=None,
+                 curve: bool = False, progress: bool | None = None,
+                 **changes) -> Run:
+    """Train with the recipe at ``scale`` and measure the run on clean images.
+
+    ``changes`` replace :class:`Recipe` fields (e.g. ``label_smoothing=0.0``);
+    ``augmentation=False`` and ``ema=True`` switch those two ingredients.
+    ``curve=True`` also evaluates the test set after every epoch (for a plot).
     """
-    scale = {**recipe_scale(), **(scale or {})}
-    seed_everything(seed)
+    scale = scale or recipe_scale()
     train_set, test_set = datasets or recipe_data(scale, seed)
-    settings = {**RECIPE, "epochs": scale["epochs"], "warmup_epochs": scale["warmup_epochs"],
-                "batch_size": scale["batch_size"], "seed": seed}
-    if label_smoothing is not None:
-        settings["label_smoothing"] = label_smoothing
-    if schedule is not None:
-        settings["schedule"] = schedule
-    if not clip:
-        settings["clip_grad_norm"] = None
-    if ema:
-        settings["ema_decay"] = scale["ema_decay"]
-    size = train_set.image_shape[-1]
-    augment = standard_augment(size, **AUGMENTATION) if augmentation else None
-    model = ResNet18(train_set.num_classes, in_channels=train_set.image_shape[0],
-                     small_input=True, width=scale["width"])
-    history = fit(model, train_set, test_set, augment=augment, progress=progress, **settings)
-    accuracy = evaluate(model, test_set)["accuracy"]
-    return RecipeResult(history, accuracy, train_set.name,
-                        {**settings, "width": scale["width"], "train_size": len(train_set),
-                         "test_size": len(test_set), "augmentation": augmentation})
-
-
-def _full_recipe_settings(scale: dict[str, Any], datasets, seed: int) -> dict[str, Any]:
-    """The settings a run of the unchanged recipe at this scale records (see ``ablation``)."""
-    return {**RECIPE, "epochs": scale["epochs"], "warmup_epochs": scale["warmup_epochs"],
-            "batch_size": scale["batch_size"], "seed": seed, "width": scale["width"],
-            "train_size": len(datasets[0]), "test_size": len(datasets[1]), "augmentation": True}
+    recipe = replace(RECIPE, epochs=scale.epochs, warmup_epochs=scale.warmup_epochs,
+                     batch_size=scale.batch_size, lr=scale.lr,
+                     ema_decay=scale.ema_decay if ema else None, **changes)
+    seed_everything(seed)
+    model = network(scale, train_set)
+    augment = None
+    if augmentation:
+        settings = augmentation_for(train_set.name)
+        augment = make_augment(settings, train_set.image_shape[-1])
+    tic = time.process_time()
+    history = fit(model, train_set, test_set if curve else None, augment=augment,
+                  seed=seed, progress=progress, **asdict(recipe))
+    return measure(model, train_set, test_set, history, condition="full recipe",
+                   seed=seed, cpu_seconds=time.process_time() - tic)
 
 
 class Variant(NamedTuple):
@@ -135,7 +181,7 @@ class Variant(NamedTuple):
 
     label: str          # the row label in the table
     ingredient: str     # the ingredient tested, as a sentence names it
-    change: dict        # keywords for :func:`train_cifar10_resnet18`
+    change: dict        # keywords for :func:`train_recipe`
     added: bool = False  # True: the row adds something the recipe lacks; False: it removes one
 
 
@@ -145,75 +191,78 @@ ABLATION: tuple[Variant, ...] = (
     Variant("without label smoothing", "label smoothing", dict(label_smoothing=0.0)),
     Variant("constant LR instead of warm-up→cosine", "the warm-up→cosine schedule",
             dict(schedule="constant")),
-    Variant("without gradient clipping", "gradient clipping", dict(clip=False)),
+    Variant("without gradient clipping", "gradient clipping", dict(clip_grad_norm=None)),
     Variant("with an EMA of the weights (added)", "an EMA of the weights", dict(ema=True),
             added=True),
 )
 
 
-def ablation(scale: dict[str, Any] | None = None, seed: int = 0, progress: bool | None = None,
-             full: RecipeResult | None = None):
-    """Switch one ingredient at a time at the same budget; returns a pandas DataFrame.
+def ablation(scale: Scale | None = None, seeds: Sequence[int] | None = None,
+             progress: bool | None = None, done: Sequence[Run] = ()):
+    """Switch one ingredient at a time, each row with several seeds; a pandas DataFrame with one
+    row per run (``variant``, ``seed``, accuracies, ``final train loss``, ``cpu seconds``).
 
-    The budget is :func:`ablation_scale` unless ``scale`` overrides parts of it.
-    ``full`` reuses a finished run of the full recipe at the same scale and seed (it is the first
-    row), so the notebook does not train it twice. The column ``change`` is each variant's test
-    accuracy minus the full recipe's.
+    ``done`` holds finished full-recipe runs at the same scale (reused, not trained again).
+    Each seed trains on its own training subset; all rows share the seeds, so rows compare
+    like with like.
     """
     import pandas as pd
 
-    scale = {**ablation_scale(), **(scale or {})}
-    datasets = recipe_data(scale, seed)
-    if full is not None:
-        expected = _full_recipe_settings(scale, datasets, seed)
-        differ = {k: (full.settings.get(k), v) for k, v in expected.items()
-                  if full.settings.get(k) != v}
-        if differ or full.settings.keys() != expected.keys():
-            raise ValueError("full must be a run of the unchanged recipe at the same scale and "
-                             f"seed; its settings differ: {differ or full.settings}")
+    scale = scale or ablation_scale()
+    seeds = list(range(scale.seeds)) if seeds is None else list(seeds)
+    reuse = {run.seed: run for run in done}
     rows = []
-    for variant in ABLATION:
-        if not variant.change and full is not None:
-            result = full
-        else:
-            result = train_cifar10_resnet18(scale=scale, seed=seed, progress=progress,
-                                            datasets=datasets, **variant.change)
-        h = result.history
-        rows.append({"variant": variant.label, "test accuracy": result.test_accuracy,
-                     "final train loss": h.train_loss[-1], "seconds": sum(h.seconds),
-                     "dataset": result.dataset})
-    table = pd.DataFrame(rows)
-    table.insert(2, "change", table["test accuracy"] - table["test accuracy"].iloc[0])
-    return table
+    for seed in seeds:
+        datasets = recipe_data(scale, seed)
+        for variant in ABLATION:
+            if not variant.change and seed in reuse:
+                run = reuse[seed]
+            else:
+                run = train_recipe(scale=scale, seed=seed, datasets=datasets, progress=progress,
+                                   **variant.change)
+            rows.append({"variant": variant.label, "seed": seed,
+                         "test accuracy": run.test_accuracy, "train accuracy": run.train_accuracy,
+                         "final train loss": run.history.train_loss[-1],
+                         "cpu seconds": run.cpu_seconds, "dataset": run.dataset})
+    return pd.DataFrame(rows)
 
 
-def noise_threshold(accuracy_a: float, accuracy_b: float, n_test: int) -> float:
-    """The smallest accuracy difference this book reads as an effect of one run against another.
+def ablation_means(table):
+    """Per variant (table order): mean, lowest and highest test accuracy over the seeds, and
+    ``change`` = the variant's mean minus the full recipe's mean."""
+    grouped = table.groupby("variant", sort=False)["test accuracy"]
+    means = grouped.agg(["mean", "min", "max", "count"]).reset_index()
+    means["change"] = means["mean"] - means["mean"].iloc[0]
+    return means
 
-    The larger of ``|accuracy_a − accuracy_b|`` (two runs that differ only in their seed, so the
-    difference is pure noise) and twice the standard error of a difference of two accuracies
-    measured on ``n_test`` images, 2·√(2p(1−p)/n).
+
+def noise_threshold(full_accuracies: Sequence[float], n_test: int) -> float:
+    """The smallest change of a mean accuracy this book reads as an effect.
+
+    The larger of the full recipe's seed-to-seed range (runs that differ only in seed and data
+    subset, so their difference is noise) and twice the standard error of a difference of two
+    accuracies measured on ``n_test`` images, 2·√(2p(1−p)/n).
     """
     if not isinstance(n_test, int) or n_test < 1:
         raise ValueError(f"n_test must be a positive integer, got {n_test!r}")
-    for name, value in (("accuracy_a", accuracy_a), ("accuracy_b", accuracy_b)):
-        if not 0 <= value <= 1:
-            raise ValueError(f"{name} must be in [0, 1], got {value!r}")
-    p = (accuracy_a + accuracy_b) / 2
-    return max(abs(accuracy_a - accuracy_b), 2 * math.sqrt(2 * p * (1 - p) / n_test))
+    values = [float(a) for a in full_accuracies]
+    if not values or not all(0 <= a <= 1 for a in values):
+        raise ValueError(f"full_accuracies must be accuracies in [0, 1], got {values!r}")
+    p = sum(values) / len(values)
+    return max(max(values) - min(values), 2 * math.sqrt(2 * p * (1 - p) / n_test))
 
 
-def ablation_effects(table, threshold: float) -> dict[str, list[str]]:
-    """Sort the ingredients into ``helped``, ``hurt`` and ``unclear`` at the table's budget.
+def ablation_effects(means, threshold: float) -> dict[str, list[str]]:
+    """Sort the ingredients into ``helped``, ``hurt`` and ``unclear`` (see :func:`ablation_means`).
 
-    A removed ingredient helped when removing it lowered the accuracy by more than ``threshold``;
-    an added one helped when adding it raised the accuracy by more than ``threshold``.
+    A removed ingredient helped when removing it lowered the mean accuracy by more than
+    ``threshold``; an added one helped when adding it raised the mean by more than ``threshold``.
     """
     if threshold < 0:
         raise ValueError(f"threshold must be ≥ 0, got {threshold!r}")
     by_label = {v.label: v for v in ABLATION}
     effects: dict[str, list[str]] = {"helped": [], "hurt": [], "unclear": []}
-    for label, change in zip(table["variant"], table["change"]):
+    for label, change in zip(means["variant"], means["change"]):
         variant = by_label.get(label)
         if variant is None:
             raise ValueError(f"unknown ablation row {label!r}")

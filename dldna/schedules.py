@@ -15,28 +15,35 @@ SCHEDULES = ("constant", "step", "cosine", "warmup_cosine", "onecycle")
 
 
 def build_optimizer(params: Iterable, name: str = "adamw", *, lr: float = 1e-3,
-                    weight_decay: float = 0.0, momentum: float = 0.9) -> torch.optim.Optimizer:
-    """SGD with (Nesterov-free) momentum, Adam, AdamW (decoupled weight decay) or RMSProp."""
+                    weight_decay: float = 0.0,
+                    momentum: float = 0.9) -> torch.optim.Optimizer:
+    """SGD with (Nesterov-free) momentum, Adam, AdamW (decoupled weight decay) or
+    RMSProp."""
     name = name.lower()
     if name == "sgd":
-        return torch.optim.SGD(params, lr=lr, momentum=momentum, weight_decay=weight_decay)
+        return torch.optim.SGD(params, lr=lr, momentum=momentum,
+                               weight_decay=weight_decay)
     if name == "adam":
         return torch.optim.Adam(params, lr=lr, weight_decay=weight_decay)
     if name == "adamw":
         return torch.optim.AdamW(params, lr=lr, weight_decay=weight_decay)
     if name == "rmsprop":
-        return torch.optim.RMSprop(params, lr=lr, momentum=momentum, weight_decay=weight_decay)
-    raise ValueError(f"optimizer={name!r} is not known; expected one of {', '.join(OPTIMIZERS)}")
+        return torch.optim.RMSprop(params, lr=lr, momentum=momentum,
+                                   weight_decay=weight_decay)
+    raise ValueError(f"optimizer={name!r} is not known; "
+                     f"expected one of {', '.join(OPTIMIZERS)}")
 
 
 def build_scheduler(optimizer: torch.optim.Optimizer, name: str, *, total_steps: int,
-                    steps_per_epoch: int = 1, warmup_steps: int = 0, step_epochs: int = 30,
-                    gamma: float = 0.1, min_lr: float = 0.0) -> lr_scheduler.LRScheduler:
+                    steps_per_epoch: int = 1, warmup_steps: int = 0,
+                    step_epochs: int = 30, gamma: float = 0.1,
+                    min_lr: float = 0.0) -> lr_scheduler.LRScheduler:
     """A per-batch schedule over ``total_steps`` batches.
 
-    ``step``: multiply by ``gamma`` every ``step_epochs`` epochs.  ``cosine``:
-    η_t = η_min + ½(η_max − η_min)(1 + cos(πt/T)).  ``warmup_cosine``: linear warm-up over
-    ``warmup_steps`` then cosine.  ``onecycle``: rise to the peak over 30 % of the run, anneal.
+    ``step``: multiply by ``gamma`` every ``step_epochs`` epochs.
+    ``cosine``: η_t = η_min + ½(η_max − η_min)(1 + cos(πt/T)).
+    ``warmup_cosine``: linear warm-up over ``warmup_steps``, then cosine.
+    ``onecycle``: rise to the peak over 30 % of the run, then anneal.
     """
     name = name.lower()
     if total_steps < 1:
@@ -44,22 +51,26 @@ def build_scheduler(optimizer: torch.optim.Optimizer, name: str, *, total_steps:
     if name == "constant":
         return lr_scheduler.LambdaLR(optimizer, lambda step: 1.0)
     if name == "step":
-        return lr_scheduler.StepLR(optimizer, step_size=max(1, step_epochs * steps_per_epoch),
-                                   gamma=gamma)
+        every = max(1, step_epochs * steps_per_epoch)
+        return lr_scheduler.StepLR(optimizer, step_size=every, gamma=gamma)
     if name == "cosine":
-        return lr_scheduler.CosineAnnealingLR(optimizer, T_max=total_steps, eta_min=min_lr)
+        return lr_scheduler.CosineAnnealingLR(optimizer, T_max=total_steps,
+                                              eta_min=min_lr)
     if name == "warmup_cosine":
         warmup = min(max(1, warmup_steps), total_steps - 1) if total_steps > 1 else 0
         if warmup == 0:
-            return lr_scheduler.CosineAnnealingLR(optimizer, T_max=total_steps, eta_min=min_lr)
-        return lr_scheduler.SequentialLR(optimizer, milestones=[warmup], schedulers=[
-            lr_scheduler.LinearLR(optimizer, start_factor=1.0 / (warmup + 1), total_iters=warmup),
-            lr_scheduler.CosineAnnealingLR(optimizer, T_max=total_steps - warmup, eta_min=min_lr),
-        ])
+            return lr_scheduler.CosineAnnealingLR(optimizer, T_max=total_steps,
+                                                  eta_min=min_lr)
+        rise = lr_scheduler.LinearLR(optimizer, start_factor=1.0 / (warmup + 1),
+                                     total_iters=warmup)
+        fall = lr_scheduler.CosineAnnealingLR(optimizer, T_max=total_steps - warmup,
+                                              eta_min=min_lr)
+        return lr_scheduler.SequentialLR(optimizer, [rise, fall], milestones=[warmup])
     if name == "onecycle":
         peaks = [group["lr"] for group in optimizer.param_groups]
         return lr_scheduler.OneCycleLR(optimizer, max_lr=peaks, total_steps=total_steps)
-    raise ValueError(f"schedule={name!r} is not known; expected one of {', '.join(SCHEDULES)}")
+    raise ValueError(f"schedule={name!r} is not known; "
+                     f"expected one of {', '.join(SCHEDULES)}")
 
 
 def lr_curve(name: str, *, lr: float = 0.1, epochs: int = 20, steps_per_epoch: int = 10,

@@ -6,7 +6,8 @@ import math
 import pytest
 import torch
 
-from dldna.augment import OPS, PerImage, augment_samples, make_op, mix_pair, standard_augment
+from dldna.augment import (OPS, BatchAugment, PerImage, augment_samples, make_op, mix_pair,
+                           standard_augment)
 from dldna.exercises.augmentation import check_mixup, check_random_crop
 from dldna.exercises.recipes import check_smooth_labels, check_warmup_cosine
 from dldna.widgets.augmentation import augmentation_figure, photo_tensor
@@ -64,13 +65,47 @@ def test_standard_augment_batch_and_soft_labels():
     assert torch.equal(x2, x.flip(-1)) and torch.equal(y2, torch.arange(6))
 
 
+def test_batch_augment_crops_flips_and_erases_each_image_on_its_own():
+    torch.manual_seed(0)
+    images = torch.rand(64, 1, 10, 10) + 1  # values in [1, 2): padding zeros stand out
+    labels = torch.arange(64)
+    assert torch.equal(BatchAugment()(images, labels)[0], images)  # nothing switched on
+    cropped, same = BatchAugment(crop_padding=2)(images, labels)
+    assert torch.equal(same, labels) and cropped.shape == images.shape
+    offsets = set()
+    for image, out in zip(images, cropped):  # every output is a window of the padded image
+        padded = torch.nn.functional.pad(image, (2,) * 4)
+        found = [(t, u) for t in range(5) for u in range(5)
+                 if torch.equal(padded[:, t:t + 10, u:u + 10], out)]
+        assert found
+        offsets.add(found[0])
+    assert len(offsets) > 10  # drawn per image, not once per batch
+    flipped, _ = BatchAugment(flip=True)(images, labels)
+    mirrored = [torch.equal(o, i.flip(-1)) for i, o in zip(images, flipped)]
+    assert all(m or torch.equal(o, i) for m, i, o in zip(mirrored, images, flipped))
+    assert 10 < sum(mirrored) < 54
+    erased, _ = BatchAugment(erasing=1.0, value=0.0)(images, labels)
+    for out in erased:  # one filled rectangle, about 2–33 % of the image (sides rounded)
+        rows, cols = torch.nonzero(out[0] == 0, as_tuple=True)
+        area = len(rows)
+        assert 1 <= area <= 0.5 * 100
+        assert area == (rows.max() - rows.min() + 1) * (cols.max() - cols.min() + 1)
+    with pytest.raises(ValueError, match="crop_padding"):
+        BatchAugment(crop_padding=-1)
+    with pytest.raises(ValueError, match="erasing"):
+        BatchAugment(erasing=2.0)
+    with pytest.raises(ValueError, match="images"):
+        BatchAugment(flip=True)(torch.rand(3, 8, 8), labels[:3])
+
+
 def test_playground_figure_and_photo():
     image = photo_tensor("coffee", size=48)
     assert image.shape == (3, 48, 48)
     fig = augmentation_figure(image, "colour jitter", 0.6, seed=1, n=4)
     assert len(fig.axes) == 5  # no empty frames left in the last row of the grid
     wide = augmentation_figure(image, "rotation", 0.5, n=5, columns=3)
-    assert len(wide.axes) == 6 and wide.get_size_inches()[0] >= 7  # large enough to read
+    assert len(wide.axes) == 6  # drawn for the content column: readable, not shrunk
+    assert 6.5 <= wide.get_size_inches()[0] <= 7
     with pytest.raises(ValueError, match="columns"):
         augmentation_figure(image, "rotation", columns=0)
 

@@ -35,15 +35,16 @@ def augmentation_figure(image: torch.Tensor | None = None, op: str = "random res
     samples = augment_samples(image, op, magnitude, n=n, seed=seed)
     cols = min(columns, n + 1)
     rows = -(-(n + 1) // cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(2.6 * cols, 2.7 * rows + 0.4), squeeze=False)
+    fig, axes = plt.subplots(rows, cols, figsize=(2.3 * cols, 2.4 * rows + 0.5),
+                             squeeze=False)
     labels = ["original"] + [f"draw {i + 1}" for i in range(n)]
     for ax, picture, label in zip(axes.flat, [image, *samples], labels):
         ax.imshow(picture.permute(1, 2, 0).numpy())
-        ax.set_title(label, fontsize=11)
+        ax.set_title(label, fontsize=10)
         ax.axis("off")
     for ax in list(axes.flat)[n + 1:]:
         fig.delaxes(ax)  # no empty frames in the last row
-    fig.suptitle(title or f"{op} (magnitude {magnitude:.2f}, seed {seed})", fontsize=12)
+    fig.suptitle(title or f"{op} (magnitude {magnitude:.2f}, seed {seed})", fontsize=11)
     fig.tight_layout()
     return fig
 

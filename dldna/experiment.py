@@ -1,0 +1,136 @@
+"""Repeated runs for chapters 10 and 11: one comparison trained with several seeds, measured the
+same way every time, and summarised with its seed-to-seed spread.
+
+Training accuracy is measured on the *clean* training images with the network in evaluation mode
+(:func:`measure`), not read from the running average over augmented batches that the trainer
+logs while it trains, so it can be compared with the test accuracy.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Callable, Iterable, Sequence
+
+from . import data as _data
+from .config import Profile, get_profile, seed_everything
+from .models import create
+from .train import History, evaluate, fit
+
+
+@dataclass(frozen=True)
+class Run:
+    """One finished training run, measured on clean images in evaluation mode."""
+
+    condition: str
+    seed: int
+    train_accuracy: float
+    test_accuracy: float
+    test_loss: float
+    history: History
+    cpu_seconds: float
+    dataset: str
+
+    @property
+    def gap(self) -> float:
+        """Generalisation gap: clean training accuracy minus test accuracy."""
+        return self.train_accuracy - self.test_accuracy
+
+
+def measure(model, train_set, test_set, history: History, *, condition: str, seed: int,
+            cpu_seconds: float = 0.0) -> Run:
+    """Evaluate a trained model on its (clean) training images and on the test images."""
+    train = evaluate(model, train_set)
+    test = evaluate(model, test_set)
+    return Run(condition, seed, train["accuracy"], test["accuracy"], test["loss"], history,
+               cpu_seconds, train_set.name)
+
+
+def runs_table(runs: Iterable[Run]):
+    """One row per run: condition, seed, train and test accuracy, gap, test loss."""
+    import pandas as pd
+
+    return pd.DataFrame([{"condition": r.condition, "seed": r.seed,
+                          "train accuracy": r.train_accuracy, "test accuracy": r.test_accuracy,
+                          "gap": r.gap, "test loss": r.test_loss, "cpu seconds": r.cpu_seconds}
+                         for r in runs])
+
+
+def spread(values: Sequence[float], *, percent: bool = True, points: bool = False) -> str:
+    """Mean and range of a few runs as text: ``"80.1 % (79.5–80.6)"``, or in points."""
+    values = [float(v) for v in values]
+    if not values:
+        raise ValueError("values must hold at least one number")
+    scale, unit = (100, " points") if points else (100, " %") if percent else (1, "")
+    mean = sum(values) / len(values)
+    low, high = min(values), max(values)
+    text = f"{scale * mean:.1f}{unit}" if (percent or points) else f"{mean:.3f}"
+    if len(values) > 1:
+        fmt = "{:.1f}" if (percent or points) else "{:.3f}"
+        text += f" ({fmt.format(scale * low)} to {fmt.format(scale * high)})"
+    return text.replace("-", "−")
+
+
+def summary_table(table, metrics: Sequence[str] = ("train accuracy", "test accuracy", "gap")):
+    """Per condition (in first-seen order): each metric as mean (lowest to highest) over seeds."""
+    import pandas as pd
+
+    rows = []
+    for condition in dict.fromkeys(table["condition"]):
+        part = table[table["condition"] == condition]
+        row = {"condition": condition, "seeds": len(part)}
+        for metric in metrics:
+            row[metric] = spread(part[metric], points=metric in ("gap", "change"),
+                                 percent="loss" not in metric)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+# --------------------------------------------------------------------------------------------
+# Chapter 10: a small network with and without augmentation on a small training subset
+
+@dataclass(frozen=True)
+class GapScale:
+    """Size of chapter 10's with/without-augmentation experiment in one profile."""
+
+    dataset: str
+    train_size: int
+    test_size: int
+    widths: tuple[int, int]
+    epochs: int
+    batch_size: int
+    lr: float
+    seeds: int
+    long_epochs: int  # the augmented run once more with this many epochs (0: skipped)
+
+
+def gap_scale(profile: str | None = None) -> GapScale:
+    """The experiment's size: tiny for smoke; a real overfitting regime for cpu and gpu."""
+    p = get_profile() if profile is None else Profile(profile)
+    return p.pick(
+        smoke=GapScale("fashion-mnist", 100, 200, (4, 8), 2, 50, 3e-3, 2, 4),
+        cpu=GapScale("fashion-mnist", 500, 2000, (8, 16), 20, 32, 3e-3, 3, 60),
+        gpu=GapScale("fashion-mnist", 500, 10_000, (8, 16), 20, 32, 3e-3, 5, 60),
+    )
+
+
+def gap_data(scale: GapScale, seed: int):
+    """The seed's training subset (stratified) and the common test subset."""
+    train = _data.load(scale.dataset, "train").subset(scale.train_size, seed=seed)
+    test = _data.load(scale.dataset, "test").subset(scale.test_size, seed=0)
+    return train, test
+
+
+def train_small_cnn(scale: GapScale, augment: Callable | None, *, seed: int,
+                    condition: str, epochs: int | None = None, curve: bool = False) -> Run:
+    """Train chapter 4's small CNN on the seed's subset; ``curve`` also logs test per epoch."""
+    train_set, test_set = gap_data(scale, seed)
+    seed_everything(seed)
+    model = create("small_cnn", num_classes=train_set.num_classes,
+                   in_channels=train_set.image_shape[0], image_size=train_set.image_shape[-1],
+                   widths=scale.widths)
+    tic = time.process_time()
+    history = fit(model, train_set, test_set if curve else None, augment=augment,
+                  epochs=epochs or scale.epochs, lr=scale.lr, batch_size=scale.batch_size,
+                  weight_decay=0.01, schedule="onecycle", seed=seed, progress=False)
+    return measure(model, train_set, test_set, history, condition=condition, seed=seed,
+                   cpu_seconds=time.process_time() - tic)
