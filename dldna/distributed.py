@@ -14,8 +14,8 @@ place through environment variables (``RANK``, ``WORLD_SIZE``, ``LOCAL_RANK``, `
 * adds up the metrics of all processes (:func:`all_reduce_sum`), and lets only rank 0 write
   checkpoints and show progress.
 
-The command line runs the book's full CIFAR-10 recipe (:func:`dldna.recipes.train_cifar10_resnet18`)
-on every GPU of a machine::
+The command line runs the book's full CIFAR-10 recipe (:func:`dldna.recipes.train_recipe` at
+the gpu profile's scale) on every GPU of a machine::
 
     DLDNA_PROFILE=gpu torchrun --standalone --nproc_per_node=4 -m dldna.distributed cifar10-resnet18
 """
@@ -125,6 +125,17 @@ def all_reduce_sum(tensor: torch.Tensor, world: World) -> torch.Tensor:
     return tensor
 
 
+def sync_buffers(model: nn.Module, world: World) -> None:
+    """Copy rank 0's buffers (batch-norm running statistics) to every process.
+
+    DDP sends them before each forward pass, so after the last step of an epoch each process
+    still holds the statistics of its own last batch; evaluation and checkpoints want one model.
+    """
+    if world.active:
+        for buffer in model.buffers():
+            dist.broadcast(buffer, src=0)
+
+
 def all_gather_objects(obj: Any, world: World) -> list[Any]:
     """``[obj of rank 0, obj of rank 1, …]`` on every process."""
     if not world.active:
@@ -145,40 +156,43 @@ def barrier(world: World) -> None:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="torchrun --standalone --nproc_per_node=N -m dldna.distributed",
-        description="Run one of the book's training recipes on N processes (one per GPU).")
+        description="Run the book's full CIFAR-10 ResNet-18 recipe (chapter 11) on N processes, "
+                    "one per GPU; the options shrink it for a quick try.")
     parser.add_argument("recipe", choices=["cifar10-resnet18"])
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--epochs", type=int, default=None, help="default: the profile's")
-    parser.add_argument("--batch-size", type=int, default=None,
-                        help="images per step over all processes (default: the profile's)")
+    parser.add_argument("--epochs", type=int, help="default: the recipe's 100")
+    parser.add_argument("--batch-size", type=int, help="images per step over all processes")
+    parser.add_argument("--train-size", type=int, help="a class-balanced subset")
+    parser.add_argument("--test-size", type=int, help="a class-balanced subset")
+    parser.add_argument("--width", type=int, help="ResNet width (default 64)")
     parser.add_argument("--ema", action="store_true", help="evaluate averaged weights")
     parser.add_argument("--no-augmentation", action="store_true")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Train the recipe; CIFAR-10 is downloaded (by rank 0 only) where the profile allows it."""
     args = _parser().parse_args(argv)
-    from .recipes import recipe_data, recipe_scale, train_cifar10_resnet18
+    from dataclasses import replace
 
+    from . import data as _data
+    from .recipes import recipe_data, recipe_scale, train_recipe
+
+    changes = {k: getattr(args, k) for k in ("epochs", "batch_size", "train_size", "test_size",
+                                             "width") if getattr(args, k) is not None}
+    scale = replace(recipe_scale("gpu"), **changes)  # the full recipe, whatever the profile
     world, _ = init()
-    scale = dict(recipe_scale())
-    if args.epochs is not None:
-        scale["epochs"] = args.epochs
-    if args.batch_size is not None:
-        scale["batch_size"] = args.batch_size
-    if not world.is_main:
-        barrier(world)          # rank 0 downloads the data first (one download, not N)
-    datasets = recipe_data(scale, args.seed)
-    if world.is_main:
-        barrier(world)
     try:
-        result = train_cifar10_resnet18(scale=scale, seed=args.seed, ema=args.ema,
-                                        augmentation=not args.no_augmentation,
-                                        progress=world.is_main, datasets=datasets)
+        if world.is_main:  # one download, finished before the other processes read the files
+            for split in ("train", "test"):
+                _data.load(scale.dataset, split)
+        barrier(world)
+        datasets = recipe_data(scale, args.seed)
+        run = train_recipe(scale=scale, seed=args.seed, ema=args.ema, datasets=datasets,
+                           augmentation=not args.no_augmentation, progress=world.is_main)
         if world.is_main:
-            print(f"ResNet-18 (width {scale['width']}) on {result.dataset}, {world.size} "
-                  f"process(es), {scale['epochs']} epochs: test accuracy "
-                  f"{result.test_accuracy:.2%}")
+            print(f"ResNet-18 (width {scale.width}) on {run.dataset}, {world.size} "
+                  f"process(es), {scale.epochs} epochs: test accuracy {run.test_accuracy:.2%}")
     finally:
         shutdown()
     return 0

@@ -218,6 +218,9 @@ def _train_epoch(run: _Run, data: _Data, epoch: int, augment, preprocess,
         totals += torch.stack([loss.detach().float() * index.shape[0],
                                (scores.detach().argmax(1) == hard).sum().float(),
                                torch.tensor(float(index.shape[0]), device=run.device)])
+    for module in (run.model, run.ema):
+        if module is not None:
+            distributed.sync_buffers(module, run.world)
     loss_sum, correct, seen = distributed.all_reduce_sum(totals, run.world).tolist()
     return loss_sum / seen, correct / seen
 

@@ -78,8 +78,17 @@ WORKER = textwrap.dedent("""
     # 3. ... and resumed in fresh processes' state (new model, new optimiser)
     resumed = train.fit(model(), data(192, 0), data(64, 1), checkpoint=f"{out}/cut/run.pt",
                         resume=True, **SETTINGS)
+    # 4. batch norm: every process ends with rank 0's running statistics
+    torch.manual_seed(0)
+    bn = torch.nn.Sequential(torch.nn.Conv2d(1, 4, 3), torch.nn.BatchNorm2d(4),
+                             torch.nn.Flatten(), torch.nn.Linear(144, 4))
+    train.fit(bn, data(192, 0), epochs=1, batch_size=32, lr=0.1, progress=False)
+    stats = torch.cat([bn[1].running_mean, bn[1].running_var])
+    all_stats = [torch.zeros_like(stats) for _ in range(world.size)]
+    dist.all_gather(all_stats, stats)
     if world.is_main:
         json.dump({"world": world.size, "full": full.metrics(), "resumed": resumed.metrics(),
+                   "bn_stats_agree": all(torch.equal(s, stats) for s in all_stats),
                    "weights": weights.tolist(),
                    "same_weights_on_all_ranks": all(torch.equal(c, weights) for c in copies),
                    "initialized": dist.is_initialized(),
@@ -114,7 +123,7 @@ def close(a: dict, b: dict) -> bool:
 def test_two_processes_train_like_one(two_processes):
     _, result = two_processes
     assert result["world"] == 2 and result["initialized"] and result["backend"] == "gloo"
-    assert result["same_weights_on_all_ranks"]
+    assert result["same_weights_on_all_ranks"] and result["bn_stats_agree"]
     single_model = model()
     single = train.fit(single_model, data(192, 0), data(64, 1), **SETTINGS).metrics()
     assert result["full"]["epoch"] == [1, 2, 3] and close(single, result["full"])
@@ -156,3 +165,13 @@ def test_shards_cover_the_single_process_order_once():
     assert [len(s) for s in three] == [4, 4, 4]  # padded from 10 to 12, as DistributedSampler
     assert set(torch.cat(three).tolist()) == set(range(10))
 
+
+
+def test_command_line_runs_the_recipe_shrunk(capsys):
+    # One process, offline: the CIFAR-10 recipe on the stand-in, shrunk to seconds.
+    assert distributed.main(["cifar10-resnet18", "--epochs", "1", "--train-size", "100",
+                             "--test-size", "50", "--width", "4", "--batch-size", "50"]) == 0
+    last = capsys.readouterr().out.strip().splitlines()[-1]
+    assert last.startswith("ResNet-18 (width 4) on Photo-patches") and "1 process(es)" in last
+    with pytest.raises(SystemExit):
+        distributed.main(["imagenet"])
