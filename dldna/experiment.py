@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Callable, Iterable, Sequence
 
 from . import data as _data
-from .config import Profile, get_profile, seed_everything
+from .config import Profile, RunSize, get_profile, seed_everything
 from .models import create
 from .train import History, evaluate, fit
 
@@ -89,27 +89,27 @@ def summary_table(table, metrics: Sequence[str] = ("train accuracy", "test accur
 # Chapter 10: a small network with and without augmentation on a small training subset
 
 @dataclass(frozen=True)
-class GapScale:
-    """Size of chapter 10's with/without-augmentation experiment in one profile."""
+class GapScale(RunSize):
+    """Size of chapter 10's with/without-augmentation experiment in one profile: a
+    :class:`~dldna.config.RunSize` (``width`` = the small CNN's first-stage filters) plus the
+    data, the peak learning rate, the number of seeds and a longer run for comparison."""
 
-    dataset: str
-    train_size: int
-    test_size: int
-    widths: tuple[int, int]
-    epochs: int
-    batch_size: int
-    lr: float
-    seeds: int
-    long_epochs: int  # the augmented run once more with this many epochs (0: skipped)
+    dataset: str = "fashion-mnist"
+    lr: float = 3e-3
+    seeds: int = 3
+    long_epochs: int = 0  # the augmented run once more with this many epochs (0: skipped)
 
 
 def gap_scale(profile: str | None = None) -> GapScale:
     """The experiment's size: tiny for smoke; a real overfitting regime for cpu and gpu."""
     p = get_profile() if profile is None else Profile(profile)
     return p.pick(
-        smoke=GapScale("fashion-mnist", 100, 200, (4, 8), 2, 50, 3e-3, 2, 4),
-        cpu=GapScale("fashion-mnist", 500, 2000, (8, 16), 20, 32, 3e-3, 3, 60),
-        gpu=GapScale("fashion-mnist", 500, 10_000, (8, 16), 20, 32, 3e-3, 5, 60),
+        smoke=GapScale(epochs=2, batch_size=50, width=4, train_size=100, test_size=200,
+                       seeds=2, long_epochs=4),
+        cpu=GapScale(epochs=20, batch_size=32, width=8, train_size=500, test_size=2000,
+                     seeds=3, long_epochs=60),
+        gpu=GapScale(epochs=20, batch_size=32, width=8, train_size=500, test_size=10_000,
+                     seeds=5, long_epochs=60),
     )
 
 
@@ -127,7 +127,7 @@ def train_small_cnn(scale: GapScale, augment: Callable | None, *, seed: int,
     seed_everything(seed)
     model = create("small_cnn", num_classes=train_set.num_classes,
                    in_channels=train_set.image_shape[0], image_size=train_set.image_shape[-1],
-                   widths=scale.widths)
+                   widths=(scale.width, 2 * scale.width))
     tic = time.process_time()
     history = fit(model, train_set, test_set if curve else None, augment=augment,
                   epochs=epochs or scale.epochs, lr=scale.lr, batch_size=scale.batch_size,

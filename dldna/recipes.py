@@ -11,35 +11,22 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from typing import Any, NamedTuple, Sequence
 
 from . import data as _data
 from .augment import BatchAugment, standard_augment
-from .config import Profile, get_profile, seed_everything
+from .config import Profile, RunSize, get_profile, seed_everything
 from .experiment import Run, measure
 from .models import create
-from .train import fit
+from .train import TrainConfig, fit
 
 
-@dataclass(frozen=True)
-class Recipe:
-    """The training settings of a recipe: exactly the keywords :func:`dldna.train.fit` takes."""
-
-    epochs: int = 100
-    batch_size: int = 128
-    optimizer: str = "adamw"
-    lr: float = 1e-3
-    weight_decay: float = 0.05
-    schedule: str = "warmup_cosine"
-    warmup_epochs: float = 5
-    label_smoothing: float = 0.1
-    clip_grad_norm: float | None = 1.0
-    ema_decay: float | None = None
-
-
-#: The full CIFAR-10 ResNet-18 recipe (gpu profile); smaller profiles change only the scale.
-RECIPE = Recipe()
+#: The full CIFAR-10 ResNet-18 recipe (gpu profile) as the trainer's own settings type;
+#: smaller profiles change only what a :class:`Scale` holds.
+RECIPE = TrainConfig(epochs=100, batch_size=128, optimizer="adamw", lr=1e-3,
+                     weight_decay=0.05, schedule="warmup_cosine", warmup_epochs=5,
+                     label_smoothing=0.1, clip_grad_norm=1.0)
 
 #: Augmentations per dataset (matched by the start of the dataset's name), and why.
 AUGMENTATIONS: dict[str, dict[str, Any]] = {
@@ -72,26 +59,27 @@ def make_augment(settings: dict[str, Any], size: int):
 
 
 @dataclass(frozen=True)
-class Scale:
-    """How big a run of the recipe is; everything else comes from :data:`RECIPE`."""
+class Scale(RunSize):
+    """How big a run of the recipe is: a :class:`~dldna.config.RunSize` (epochs, batch,
+    width, subset sizes, warm-up, EMA decay) plus the data, the network, the peak learning
+    rate and the ablation's seeds per row; everything else comes from :data:`RECIPE`."""
 
-    dataset: str                # a name for dldna.data.load
-    model: str                  # "resnet18" (small-image stem) or "small_cnn"
-    width: int                  # ResNet width, or the small CNN's first-stage filters
-    train_size: int | None      # None: the whole training set
-    test_size: int | None
-    epochs: int
-    warmup_epochs: float
-    batch_size: int
-    lr: float
-    ema_decay: float            # used when a run adds an EMA of the weights
+    dataset: str = "cifar10"    # a name for dldna.data.load
+    model: str = "resnet18"     # "resnet18" (small-image stem) or "small_cnn"
+    lr: float = 1e-3
     seeds: int = 2              # ablation: runs per row
 
 
 _SCALES = dict(
-    smoke=Scale("fashion-mnist", "small_cnn", 4, 200, 200, 2, 0.5, 50, 3e-3, 0.5),
-    cpu=Scale("fashion-mnist", "small_cnn", 8, 500, 2000, 10, 1, 32, 3e-3, 0.95),
-    gpu=Scale("cifar10", "resnet18", 64, None, None, 100, 5, 128, 1e-3, 0.999),
+    smoke=Scale(epochs=2, batch_size=50, width=4, train_size=200, test_size=200,
+                warmup_epochs=0.5, ema_decay=0.5, dataset="fashion-mnist",
+                model="small_cnn", lr=3e-3),
+    cpu=Scale(epochs=10, batch_size=32, width=8, train_size=500, test_size=2000,
+              warmup_epochs=1, ema_decay=0.95, dataset="fashion-mnist", model="small_cnn",
+              lr=3e-3),
+    gpu=Scale(epochs=100, batch_size=128, width=64, train_size=None, test_size=None,
+              warmup_epochs=5, ema_decay=0.999, dataset="cifar10", model="resnet18",
+              lr=1e-3),
 )
 
 
@@ -154,14 +142,13 @@ def train_recipe(*, scale: Scale | None = None, seed: int = 0,
                  **changes) -> Run:
     """Train with the recipe at ``scale`` and measure the run on clean images.
 
-    ``changes`` replace :class:`Recipe` fields (e.g. ``label_smoothing=0.0``);
+    ``changes`` replace :data:`RECIPE` fields (e.g. ``label_smoothing=0.0``);
     ``augmentation=False`` and ``ema=True`` switch those two ingredients.
     ``curve=True`` also evaluates the test set after every epoch (for a plot).
     """
     scale = scale or recipe_scale()
     train_set, test_set = datasets or recipe_data(scale, seed)
-    recipe = replace(RECIPE, epochs=scale.epochs, warmup_epochs=scale.warmup_epochs,
-                     batch_size=scale.batch_size, lr=scale.lr,
+    recipe = replace(RECIPE, **scale.training(), lr=scale.lr,
                      ema_decay=scale.ema_decay if ema else None, **changes)
     seed_everything(seed)
     model = network(scale, train_set)
@@ -170,8 +157,8 @@ def train_recipe(*, scale: Scale | None = None, seed: int = 0,
         settings = augmentation_for(train_set.name)
         augment = make_augment(settings, train_set.image_shape[-1])
     tic = time.process_time()
-    history = fit(model, train_set, test_set if curve else None, augment=augment,
-                  seed=seed, progress=progress, **asdict(recipe))
+    history = fit(model, train_set, test_set if curve else None, recipe,
+                  augment=augment, seed=seed, progress=progress)
     return measure(model, train_set, test_set, history, condition="full recipe",
                    seed=seed, cpu_seconds=time.process_time() - tic)
 

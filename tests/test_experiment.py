@@ -52,6 +52,6 @@ def test_gap_scales_and_one_tiny_run():
     cpu = experiment.gap_scale("cpu")
     assert cpu.seeds >= 3 and cpu.long_epochs == 3 * cpu.epochs
     smoke = experiment.gap_scale("smoke")
-    tiny = experiment.GapScale(smoke.dataset, 30, 20, (2, 4), 1, 15, 3e-3, 1, 0)
+    tiny = smoke.replace(epochs=1, batch_size=15, width=2, train_size=30, test_size=20)
     run = experiment.train_small_cnn(tiny, None, seed=0, condition="plain", curve=True)
     assert len(run.history.val_accuracy) == 1 and 0 <= run.test_accuracy <= 1

@@ -9,8 +9,12 @@ import pytest
 
 from dldna import recipes
 from dldna.augment import BatchAugment
+from dldna.config import RunSize
+from dldna.train import TrainConfig
 
-TINY = recipes.Scale("fashion-mnist", "small_cnn", 2, 40, 20, 1, 0.5, 20, 3e-3, 0.5, seeds=2)
+TINY = recipes.Scale(epochs=1, batch_size=20, width=2, train_size=40, test_size=20,
+                     warmup_epochs=0.5, ema_decay=0.5, dataset="fashion-mnist",
+                     model="small_cnn", lr=3e-3, seeds=2)
 
 
 def test_recipe_runs_and_names_its_data():
@@ -56,7 +60,7 @@ def test_ablation_labels_say_what_changed():
     assert "constant LR instead of warm-up→cosine" in labels
     assert all(not label.startswith(("−", "+")) for label in labels)
     assert [v.added for v in recipes.ABLATION].count(True) == 1
-    fields = {f.name for f in dataclasses.fields(recipes.Recipe)}
+    fields = {f.name for f in dataclasses.fields(TrainConfig)}
     for variant in recipes.ABLATION:  # every change is a Recipe field or a train_recipe switch
         assert set(variant.change) <= fields | {"augmentation", "ema"}
 
@@ -65,6 +69,7 @@ def test_profiles_have_scales():
     gpu, cpu = recipes.recipe_scale("gpu"), recipes.recipe_scale("cpu")
     assert gpu.epochs == recipes.RECIPE.epochs and gpu.lr == recipes.RECIPE.lr
     assert gpu.dataset == "cifar10" and gpu.model == "resnet18" and gpu.train_size is None
+    assert isinstance(gpu, RunSize) and isinstance(recipes.RECIPE, TrainConfig)
     assert cpu.dataset == "fashion-mnist" and cpu.width < gpu.width
     for profile in ("smoke", "cpu"):  # small profiles ablate at the recipe's own size
         assert recipes.ablation_scale(profile) == recipes.recipe_scale(profile)
