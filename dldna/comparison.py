@@ -41,7 +41,8 @@ ARCHITECTURES = (
     Architecture("VGG-16", "vgg16", 2014, "deep stacks of 3×3 convolutions", "simonyan2014very",
                  "VGG16_Weights"),
     Architecture("GoogLeNet", "googlenet", 2015, "Inception modules, 1×1 reductions",
-                 "szegedy2015going", "GoogLeNet_Weights"),
+                 "szegedy2015going", "GoogLeNet_Weights",
+                 kwargs=(("aux_logits", False),)),  # auxiliary heads: training only
     Architecture("ResNet-50", "resnet50", 2016, "residual connections, bottlenecks",
                  "he2016deep", "ResNet50_Weights"),
     Architecture("MobileNetV2", "mobilenet_v2", 2018, "inverted residuals, depthwise convs",
