@@ -89,13 +89,13 @@ def _module(x, layer, case):
     return mine(x)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=120, deadline=None)
 @given(conv_case())
 def test_conv2d_loops_equals_torch(case):
     _check_against_torch(case, _functional(conv2d_loops))
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=120, deadline=None)
 @given(conv_case())
 def test_conv2d_im2col_equals_torch(case):
     _check_against_torch(case, _functional(conv2d_im2col))
@@ -115,14 +115,18 @@ def pool_case(draw):
     batch = draw(st.sampled_from([None, 0, 1, 2]))
     hw = draw(st.tuples(st.integers(1, 8), st.integers(1, 8)))
     c = draw(st.integers(1, 3))
+    kernel, padding = draw(pair(1, 4)), draw(pair(0, 2))
+    if draw(st.sampled_from([True, True, True, False])):   # mostly padding torch allows
+        pairs = [(v, v) if isinstance(v, int) else v for v in (kernel, padding)]
+        padding = tuple(min(p, k // 2) for k, p in zip(*pairs))
     return dict(shape=(c, *hw) if batch is None else (batch, c, *hw),
-                kernel_size=draw(pair(1, 4)), stride=draw(st.one_of(st.none(), pair(1, 5))),
-                padding=draw(pair(0, 2)), dilation=draw(pair(1, 3)),
+                kernel_size=kernel, stride=draw(st.one_of(st.none(), pair(1, 5))),
+                padding=padding, dilation=draw(pair(1, 3)),
                 ceil_mode=draw(st.booleans()), return_indices=draw(st.booleans()),
                 ties=draw(st.booleans()), seed=draw(st.integers(0, 2**16)))
 
 
-@settings(max_examples=250, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(pool_case())
 def test_max_pool_equals_torch(case):
     """Values and indices bit for bit; ``ties`` rounds the input so that windows hold equal
