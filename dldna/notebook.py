@@ -22,27 +22,81 @@ def count(n: int, noun: str) -> str:
     return f"{n:,} {noun}{'' if n == 1 else 's'}"
 
 
+# The content column of the book's HTML theme (sphinx-book-theme at a 1280-pixel window) is about
+# 690 pixels wide. A figure drawn 7 inches wide at 90 dpi is 630 pixels: the browser shows it at its
+# natural size, so a 10-pt label is 12.5 pixels on screen, not shrunk to 8.
+COLUMN_INCHES = 7.0
+FIGURE_DPI = 90
+
+
+def fit_to_column(fig, width: float = COLUMN_INCHES) -> bool:
+    """Redraw a figure wider than the content column at the column's width.
+
+    The height shrinks in proportion and the fonts keep their point sizes, so labels become
+    relatively larger instead of being scaled down by the browser. Returns whether it resized.
+    """
+    if not width > 0:
+        raise ValueError(f"width must be positive, got {width!r}")
+    w, h = fig.get_size_inches()
+    if w <= width:
+        return False
+    fig.set_size_inches(width, h * width / w)
+    if fig.get_layout_engine() is None:  # plt.tight_layout() ran for the old size: redo it
+        try:
+            fig.tight_layout()
+        except (ValueError, RuntimeError):
+            pass
+    return True
+
+
+def _png_for_the_column(fig):
+    from IPython.core.pylabtools import print_figure
+
+    fit_to_column(fig)
+    return print_figure(fig, "png", bbox_inches="tight")
+
+
 def use_book_style() -> None:
-    """The one global plotting change: readable, compact figures with the book's defaults."""
+    """The one global plotting change: figures drawn for the book's content column.
+
+    Readable fonts (10 pt, ≥ 9 pt for ticks), 90 dpi, 7-inch default width; and in a notebook,
+    every figure wider than the column is redrawn at the column's width when it is shown.
+    """
     import matplotlib as mpl
 
     mpl.rcParams.update({
-        "figure.dpi": 90,
-        "savefig.dpi": 90,
+        "figure.dpi": FIGURE_DPI,
+        "savefig.dpi": FIGURE_DPI,
+        "figure.figsize": (COLUMN_INCHES, 3.5),
         "axes.grid": False,
         "axes.spines.top": False,
         "axes.spines.right": False,
         "font.size": 10,
+        "xtick.labelsize": 9,
+        "ytick.labelsize": 9,
+        "legend.fontsize": 9,
         "animation.html": "jshtml",
     })
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return
+    shell = get_ipython()
+    if shell is None:
+        return
+    from matplotlib.figure import Figure
+
+    shell.display_formatter.formatters["image/png"].for_type(Figure, _png_for_the_column)
 
 
 # matplotlib's JavaScript player links Font Awesome from a CDN for its button icons. The book must
-# work offline, so the link is dropped and each icon becomes a plain Unicode symbol.
+# work offline, so the link is dropped and each icon becomes plain text. Only symbols that common
+# fonts (DejaVu, Liberation, Arial, Segoe UI) have: the media-control block (⏮ ⏸ …) shows as empty
+# boxes in most of them. Each button keeps matplotlib's title ("Pause", "Last frame", …).
 _PLAYER_ICONS = {
-    "fa fa-minus": "−", "fa fa-fast-backward": "⏮", "fa fa-step-backward": "⏪",
-    "fa fa-play fa-flip-horizontal": "◀", "fa fa-pause": "⏸", "fa fa-play": "▶",
-    "fa fa-step-forward": "⏩", "fa fa-fast-forward": "⏭", "fa fa-plus": "+",
+    "fa fa-minus": "−", "fa fa-fast-backward": "|◀", "fa fa-step-backward": "◀|",
+    "fa fa-play fa-flip-horizontal": "◀", "fa fa-pause": "||", "fa fa-play": "▶",
+    "fa fa-step-forward": "|▶", "fa fa-fast-forward": "▶|", "fa fa-plus": "+",
 }
 
 

@@ -34,7 +34,14 @@ class Layer:
 
 
 def as_layers(layers: Iterable) -> list[Layer]:
-    """Accept ``Layer`` objects or tuples ``(kernel, stride[, padding[, name]])``."""
+    """Accept ``Layer`` objects or tuples ``(kernel, stride[, padding[, name]])``.
+
+    Args:
+        layers: the layers from the input upwards, each a :class:`Layer` or a tuple.
+
+    Returns:
+        The same layers as :class:`Layer` objects.
+    """
     result = []
     for i, layer in enumerate(layers):
         if isinstance(layer, Layer):
@@ -58,7 +65,15 @@ class FieldStep:
 
 
 def receptive_field_table(layers: Iterable) -> list[FieldStep]:
-    """One :class:`FieldStep` per layer (jump, receptive field, first input pixel)."""
+    """One :class:`FieldStep` per layer (jump, receptive field, first input pixel).
+
+    Args:
+        layers: the layers from the input upwards, as :class:`Layer` objects or tuples
+            ``(kernel, stride[, padding])``.
+
+    Returns:
+        The bookkeeping after each layer, in the same order.
+    """
     steps, jump, size, start = [], 1, 1, 0
     for layer in as_layers(layers):
         size = size + (layer.kernel - 1) * jump
@@ -69,7 +84,15 @@ def receptive_field_table(layers: Iterable) -> list[FieldStep]:
 
 
 def receptive_field(layers: Iterable) -> int:
-    """Receptive field (in input pixels, along one axis) of one output of the whole stack."""
+    """Receptive field (in input pixels, along one axis) of one output of the whole stack.
+
+    Args:
+        layers: the layers from the input upwards, as :class:`Layer` objects or tuples
+            ``(kernel, stride[, padding])``; an empty stack sees one pixel.
+
+    Returns:
+        The number of input pixels one output of the last layer depends on, along one axis.
+    """
     table = receptive_field_table(layers)
     return table[-1].size if table else 1
 
@@ -80,6 +103,14 @@ def receptive_field_region(layers: Sequence, position: int, input_size: int | No
 
     With ``input_size`` the range is clipped to the real pixels at every layer (padding adds
     zeros, not pixels); without it the closed formula gives the unclipped range.
+
+    Args:
+        layers: the layers from the input upwards (:class:`Layer` objects or tuples).
+        position: index of the output unit along one axis, counted from 0.
+        input_size: length of the input along that axis; ``None`` for no clipping.
+
+    Returns:
+        The first and last input pixel the output depends on, both inclusive.
     """
     if not isinstance(position, int) or position < 0:
         raise ValueError(f"position must be a non-negative int, got {position!r}")
@@ -105,7 +136,15 @@ def receptive_field_region(layers: Sequence, position: int, input_size: int | No
 
 
 def stack_output_size(layers: Iterable, input_size: int) -> int:
-    """Output length after the whole stack, with ⌊(n + 2p − k)/s⌋ + 1 at each layer."""
+    """Output length after the whole stack, with ⌊(n + 2p − k)/s⌋ + 1 at each layer.
+
+    Args:
+        layers: the layers from the input upwards (:class:`Layer` objects or tuples).
+        input_size: length of the input along one axis, in pixels.
+
+    Returns:
+        The length of the last layer's output along that axis.
+    """
     from .conv import output_size
 
     n = input_size
@@ -115,7 +154,15 @@ def stack_output_size(layers: Iterable, input_size: int) -> int:
 
 
 def parse_layers(text: str) -> list[Layer]:
-    """Parse ``"3/1, 2/2, 3/1p1"`` (kernel/stride, optional ``p`` padding) into layers."""
+    """Parse ``"3/1, 2/2, 3/1p1"`` (kernel/stride, optional ``p`` padding) into layers.
+
+    Args:
+        text: comma-separated layers written as ``kernel/stride``, optionally followed by
+            ``p<padding>``; a missing stride means 1.
+
+    Returns:
+        The layers in the order written.
+    """
     if not isinstance(text, str):
         raise TypeError(f"text must be a string like '3/1, 2/2', got {type(text).__name__}")
     layers = []
@@ -135,7 +182,14 @@ def parse_layers(text: str) -> list[Layer]:
 
 
 def layers_from_model(model) -> list[Layer]:
-    """The conv and pooling layers of a PyTorch model (in registration order), height axis."""
+    """The conv and pooling layers of a PyTorch model (in registration order), height axis.
+
+    Args:
+        model: any ``nn.Module``; its ``Conv2d``, ``MaxPool2d`` and ``AvgPool2d`` layers are read.
+
+    Returns:
+        One :class:`Layer` per such layer, with its kernel, stride and padding along the height.
+    """
     import torch.nn as nn
 
     layers = []

@@ -5,3 +5,35 @@
   var root = here.slice(0, here.lastIndexOf("/") + 1);
   require.config({ paths: { "@jupyter-widgets/html-manager/dist": root + "html-manager" } });
 })();
+
+// The widget controls typeset their labels with MathJax 2's API, MathJax.Hub.Queue(...), whenever
+// window.MathJax exists; the book loads MathJax 3, which has no Hub, so every widget page threw
+// "Cannot read properties of undefined (reading 'Queue')". This script runs before MathJax 3
+// (a deferred script) starts, and gives every object that becomes window.MathJax (this one, and
+// the one MathJax 3 creates when it loads) a Hub.Queue that forwards to MathJax 3's typesetPromise.
+(function () {
+  function hub() {
+    return {
+      Queue: function (job) {
+        var element = Array.isArray(job) ? job[2] : undefined;
+        var mj = window.MathJax;
+        if (mj && typeof mj.typesetPromise === "function") {
+          mj.typesetPromise(element ? [element] : undefined).catch(function () {});
+        }
+      }
+    };
+  }
+  var current = window.MathJax;  // a configuration set before this script, if any
+  Object.defineProperty(window, "MathJax", {
+    configurable: true,
+    enumerable: true,
+    get: function () { return current; },
+    set: function (value) {
+      current = value;
+      if (value && typeof value === "object" && !value.Hub) {
+        Object.defineProperty(value, "Hub", { value: hub(), configurable: true });
+      }
+    }
+  });
+  window.MathJax = current || {};  // so the widgets find a Hub before MathJax 3 loads
+})();
