@@ -56,17 +56,17 @@ def runs_table(runs: Iterable[Run]):
 
 
 def spread(values: Sequence[float], *, percent: bool = True, points: bool = False) -> str:
-    """Mean and range of a few runs as text: ``"80.1 % (79.5–80.6)"``, or in points."""
+    """Mean and range of a few runs as text: ``"80.1% (79.5 to 80.6)"``, or in points."""
     values = [float(v) for v in values]
     if not values:
         raise ValueError("values must hold at least one number")
-    scale, unit = (100, " points") if points else (100, " %") if percent else (1, "")
+    scale, unit = (100, " points") if points else (100, "%") if percent else (1, "")
+    fmt = "{:.1f}" if (percent or points) else "{:.3f}"
     mean = sum(values) / len(values)
-    low, high = min(values), max(values)
-    text = f"{scale * mean:.1f}{unit}" if (percent or points) else f"{mean:.3f}"
+    low, high = (fmt.format(scale * v) for v in (min(values), max(values)))
+    text = fmt.format(scale * mean) + unit
     if len(values) > 1:
-        fmt = "{:.1f}" if (percent or points) else "{:.3f}"
-        text += f" ({fmt.format(scale * low)} to {fmt.format(scale * high)})"
+        text += " (every run)" if low == high else f" ({low} to {high})"
     return text.replace("-", "−")
 
 
@@ -104,8 +104,8 @@ def gap_scale(profile: str | None = None) -> GapScale:
     """The experiment's size: tiny for smoke; a real overfitting regime for cpu and gpu."""
     p = get_profile() if profile is None else Profile(profile)
     return p.pick(
-        smoke=GapScale(epochs=2, batch_size=50, width=4, train_size=100, test_size=200,
-                       seeds=2, long_epochs=4),
+        smoke=GapScale(epochs=1, batch_size=50, width=4, train_size=100, test_size=100,
+                       seeds=2, long_epochs=3),
         cpu=GapScale(epochs=20, batch_size=32, width=8, train_size=500, test_size=2000,
                      seeds=3, long_epochs=60),
         gpu=GapScale(epochs=20, batch_size=32, width=8, train_size=500, test_size=10_000,

@@ -71,7 +71,7 @@ class Scale(RunSize):
 
 
 _SCALES = dict(
-    smoke=Scale(epochs=2, batch_size=50, width=4, train_size=200, test_size=200,
+    smoke=Scale(epochs=1, batch_size=50, width=4, train_size=100, test_size=100,
                 warmup_epochs=0.5, ema_decay=0.5, dataset="fashion-mnist",
                 model="small_cnn", lr=3e-3),
     cpu=Scale(epochs=10, batch_size=32, width=8, train_size=500, test_size=2000,

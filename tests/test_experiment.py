@@ -40,9 +40,10 @@ def test_tables_and_spread():
     assert table["gap"].iloc[0] == pytest.approx(0.2)
     summary = experiment.summary_table(table)
     assert list(summary["condition"]) == ["plain", "augmented"]
-    assert summary["test accuracy"].iloc[0] == "81.0 % (80.0 to 82.0)"
-    assert summary["gap"].iloc[1] == "8.0 points (8.0 to 8.0)"
-    assert experiment.spread([0.5]) == "50.0 %"
+    assert summary["test accuracy"].iloc[0] == "81.0% (80.0 to 82.0)"
+    assert summary["gap"].iloc[1] == "8.0 points (every run)"
+    assert experiment.spread([0.5]) == "50.0%"
+    assert experiment.spread([0.7, 0.6], percent=False) == "0.650 (0.600 to 0.700)"
     assert experiment.spread([-0.01, 0.02], points=True) == "0.5 points (−1.0 to 2.0)"
     with pytest.raises(ValueError, match="values"):
         experiment.spread([])
