@@ -17,7 +17,7 @@ from typing import Any, NamedTuple, Sequence
 from . import data as _data
 from .augment import BatchAugment, standard_augment
 from .config import Profile, RunSize, get_profile, seed_everything
-from .experiment import Run, measure
+from .experiment import Run, curve_set, measure
 from .models import create
 from .train import TrainConfig, fit
 
@@ -144,7 +144,7 @@ def train_recipe(*, scale: Scale | None = None, seed: int = 0,
 
     ``changes`` replace :data:`RECIPE` fields (e.g. ``label_smoothing=0.0``);
     ``augmentation=False`` and ``ema=True`` switch those two ingredients.
-    ``curve=True`` also evaluates the test set after every epoch (for a plot).
+    ``curve=True`` also evaluates 500 test images after every epoch (for a plot).
     """
     scale = scale or recipe_scale()
     train_set, test_set = datasets or recipe_data(scale, seed)
@@ -157,7 +157,7 @@ def train_recipe(*, scale: Scale | None = None, seed: int = 0,
         settings = augmentation_for(train_set.name)
         augment = make_augment(settings, train_set.image_shape[-1])
     tic = time.process_time()
-    history = fit(model, train_set, test_set if curve else None, recipe,
+    history = fit(model, train_set, curve_set(test_set) if curve else None, recipe,
                   augment=augment, seed=seed, progress=progress)
     return measure(model, train_set, test_set, history, condition="full recipe",
                    seed=seed, cpu_seconds=time.process_time() - tic)
