@@ -180,7 +180,10 @@ def main(argv: list[str] | None = None) -> int:
 
     changes = {k: getattr(args, k) for k in ("epochs", "batch_size", "train_size", "test_size",
                                              "width") if getattr(args, k) is not None}
-    scale = replace(recipe_scale("gpu"), **changes)  # the full recipe, whatever the profile
+    full = recipe_scale("gpu")  # the full recipe, whatever the profile
+    if args.epochs is not None and full.warmup_epochs:  # warm-up keeps its share of the run
+        changes["warmup_epochs"] = full.warmup_epochs * args.epochs / full.epochs
+    scale = replace(full, **changes)
     world, _ = init()
     try:
         if world.is_main:  # one download, finished before the other processes read the files

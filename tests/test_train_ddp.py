@@ -1,4 +1,4 @@
-"""fit under torchrun: 2 CPU processes (gloo) give the numbers of 1 process; one checkpoint; resume."""
+"""fit under torchrun: 2 CPU processes (gloo) train like 1; one checkpoint; exact resume."""
 from __future__ import annotations
 
 import json
