@@ -68,19 +68,35 @@ def circular_conv_via_fft(image, kernel) -> np.ndarray:
 
 
 def convolution_theorem_check(image, kernel) -> dict:
-    """Compare the spatial and FFT routes; relative error = max abs(difference) / max abs(spatial)."""
+    """Compare the spatial and FFT routes; relative error = max abs(difference) / max abs(spatial).
+
+    Args:
+        image: a grey (or colour, converted to grey) image, H × W.
+        kernel: a 2-D kernel, k × k.
+
+    Returns:
+        A dict with the two results (``"spatial"``, ``"fft"``), the padded route's
+        ``"relative_error"``, the unpadded route's largest error ``"circular_relative_error"``,
+        the ``"wrap_border"`` (k−1 rows, k−1 columns) that error is confined to, and the
+        unpadded error outside that border, ``"circular_interior_error"`` (rounding only).
+    """
     spatial = conv_full_spatial(image, kernel)
     via_fft = conv_via_fft(image, kernel)
     scale = max(np.abs(spatial).max(), 1e-12)
     img = to_grey(image)
     circular = circular_conv_via_fft(img, kernel)
+    ker = as_kernel(kernel)
+    wrong = np.abs(circular - spatial[:img.shape[0], :img.shape[1]])
+    border = (ker.shape[0] - 1, ker.shape[1] - 1)  # rows and columns that received wrapped values
     return {
         "spatial": spatial,
         "fft": via_fft,
         "relative_error": float(np.abs(spatial - via_fft).max() / scale),
         # circular result vs the first H×W of the linear one: they differ where it wraps
-        "circular_relative_error": float(np.abs(circular - spatial[:img.shape[0], :img.shape[1]]).max()
-                                         / scale),
+        "circular_relative_error": float(wrong.max() / scale),
+        # the wrap-around only reaches the first k−1 rows and columns; the rest is exact
+        "wrap_border": border,
+        "circular_interior_error": float(wrong[border[0]:, border[1]:].max() / scale),
     }
 
 
@@ -105,9 +121,10 @@ def plot_frequency_responses(names: Sequence[str] = ("box_blur", "gaussian_blur"
     """Kernel, magnitude abs(H) and phase ∠H (where abs(H) is not ~0) for each named kernel."""
     import matplotlib.pyplot as plt
 
-    fig, axes = plt.subplots(3, len(names), figsize=(2.05 * len(names), 6.6), squeeze=False,
-                             layout="constrained")
-    extent = (-0.5, 0.5, 0.5, -0.5)  # frequencies in cycles per pixel
+    fig, axes = plt.subplots(3, len(names), figsize=(min(7.0, 1.75 * len(names)), 6.4),
+                             squeeze=False, layout="constrained")
+    # frequencies in cycles per pixel; with origin="lower" they grow rightwards and upwards
+    extent = (-0.5, 0.5, -0.5, 0.5)
     for col, name in enumerate(names):
         kernel = get_kernel(name) if isinstance(name, str) else as_kernel(name)
         response = frequency_response(kernel, size)
@@ -122,12 +139,14 @@ def plot_frequency_responses(names: Sequence[str] = ("box_blur", "gaussian_blur"
         title = name if isinstance(name, str) else "kernel"
         axes[0, col].set_title(title + (f"\nentries ÷ {d}" if exact and d > 1 else ""))
         axes[0, col].axis("off")
-        mag = axes[1, col].imshow(np.abs(response), cmap="magma", extent=extent, vmin=0)
-        axes[1, col].set_title("magnitude |H|")
+        mag = axes[1, col].imshow(np.abs(response), cmap="magma", extent=extent, vmin=0,
+                                  origin="lower")
+        axes[1, col].set_title("|H|")
         fig.colorbar(mag, ax=axes[1, col], shrink=0.8, ticks=plt.MaxNLocator(4))
         phase = np.where(np.abs(response) > 1e-9 * np.abs(response).max(), np.angle(response),
                          np.nan)
-        ph = axes[2, col].imshow(phase, cmap="twilight", vmin=-np.pi, vmax=np.pi, extent=extent)
+        ph = axes[2, col].imshow(phase, cmap="twilight", vmin=-np.pi, vmax=np.pi, extent=extent,
+                                 origin="lower")
         axes[2, col].set_title("phase ∠H")
         for ax in axes[1:, col]:
             ax.set_xticks((-0.5, 0, 0.5), ("−0.5", "0", "0.5"))
@@ -167,29 +186,55 @@ def frequency_filter(image, cutoff: float, *, kind: str = "low",
     return np.real(np.fft.ifft2(np.fft.ifftshift(f * mask)))
 
 
+def _draw_cutoff(ax, cutoff: float) -> None:
+    from matplotlib.patches import Circle
+
+    ax.add_patch(Circle((0, 0), cutoff, fill=False, ls="--", lw=1.2, color="#2ca02c"))
+
+
 def plot_low_high_pass(image, cutoff: float = 0.05, *, title: str = "photo"):
-    """Photo, its spectrum, the low-pass and high-pass results (Gaussian and ideal masks)."""
+    """Photo and its spectrum with the cutoff circle; the Gaussian and ideal low-pass masks with
+    the results of the low- and high-pass filters (high-pass mask = 1 − low-pass mask)."""
     import matplotlib.pyplot as plt
 
     img = to_grey(as_image(image))
     magnitude, _ = spectrum(img)
-    panels = [(title, img, "gray"), ("log(1 + |FFT|), centred", magnitude, "magma")]
-    for profile in ("Gaussian", "ideal"):
-        for kind in ("low", "high"):
-            panels.append((f"{kind}-pass, {profile} mask",
-                           frequency_filter(img, cutoff, kind=kind, profile=profile.lower()),
-                           "gray" if kind == "low" else "RdBu_r"))
-    fig, axes = plt.subplots(2, 3, figsize=(9, 6.4), layout="constrained")
-    order = [0, 2, 4, 1, 3, 5]
-    for ax, index in zip(axes.flat, order):
-        name, data, cmap = panels[index]
-        if cmap == "RdBu_r":
-            limit = float(np.percentile(np.abs(data), 99.5)) or 1.0
-            ax.imshow(data, cmap=cmap, vmin=-limit, vmax=limit)
-        else:
-            ax.imshow(data, cmap=cmap)
-        ax.set_title(name)
+    half = 0.5
+    extent = (-half, half, -half, half)  # cycles per pixel, zero frequency in the centre
+    fig, axes = plt.subplots(3, 3, figsize=(7.0, 7.6), layout="constrained")
+    axes[0, 0].imshow(img, cmap="gray")
+    axes[0, 0].set_title(title)
+    axes[0, 1].imshow(magnitude, cmap="magma", extent=extent, origin="lower")
+    _draw_cutoff(axes[0, 1], cutoff)
+    axes[0, 1].set_title("log(1 + |FFT|), centred;\ndashed: the cutoff")
+    profile = axes[0, 2]
+    for name, style in (("gaussian", "-"), ("ideal", "--")):
+        line = frequency_mask((1, 401), cutoff, profile=name)[0, 200:]
+        profile.plot(np.linspace(0, half, line.size), line, style, label=f"{name} low-pass")
+    profile.axvline(cutoff, color="#2ca02c", lw=1)
+    profile.set_xlim(0, min(half, 6 * cutoff))
+    profile.set_xlabel("distance from the centre\n(cycles per pixel)")
+    profile.set_title("mask along a radius")
+    profile.legend(fontsize=8, loc="upper right")
+    for row, name in ((1, "Gaussian"), (2, "ideal")):
+        mask = frequency_mask(img.shape, cutoff, profile=name.lower())
+        axes[row, 0].imshow(mask, cmap="gray", vmin=0, vmax=1, extent=extent, origin="lower")
+        _draw_cutoff(axes[row, 0], cutoff)
+        zoom = min(half, 4 * cutoff)
+        axes[row, 0].set_xlim(-zoom, zoom)
+        axes[row, 0].set_ylim(-zoom, zoom)
+        axes[row, 0].set_title(f"{name} low-pass mask\n(centre; white = 1)")
+        low = frequency_filter(img, cutoff, kind="low", profile=name.lower())
+        high = frequency_filter(img, cutoff, kind="high", profile=name.lower())
+        axes[row, 1].imshow(low, cmap="gray")
+        axes[row, 1].set_title(f"low-pass ({name})")
+        limit = float(np.percentile(np.abs(high), 99.5)) or 1.0
+        axes[row, 2].imshow(high, cmap="RdBu_r", vmin=-limit, vmax=limit)
+        axes[row, 2].set_title(f"high-pass ({name})")
+    for ax in (axes[0, 0], axes[1, 1], axes[1, 2], axes[2, 1], axes[2, 2]):
         ax.axis("off")
+    for ax in (axes[0, 1], axes[1, 0], axes[2, 0]):
+        ax.tick_params(labelsize=8)
     fig.suptitle(f"low- and high-pass filtering, cutoff {cutoff:g} cycles per pixel")
     return fig
 

@@ -2,6 +2,7 @@
 and the HTML builds with warnings as errors. Browser checks are in test_browser.py."""
 from __future__ import annotations
 
+import ast
 import json
 import re
 import subprocess
@@ -119,3 +120,55 @@ def test_exercises_are_numbered_per_chapter_like_their_checkers(built_html):
         assert len(shown) >= 2 and shown == set(range(1, len(shown) + 1)), (path.name, shown)
         assert checked <= shown, f"{path.name}: checkers {sorted(checked)}, headings {sorted(shown)}"
         assert not re.search(r"Exercise \d+ ", re.sub(r"Exercise \d+\.\d+", "", page)), path.name
+
+
+# ---------------------------------------------------------------- what a reader sees in code cells
+
+HIDDEN_TAGS = {"remove-input", "remove-cell"}
+
+
+def _is_text(node) -> bool:
+    return isinstance(node, ast.JoinedStr) or (
+        isinstance(node, ast.Constant) and isinstance(node.value, str))
+
+
+def plumbing_in_cell(source: str) -> list[str]:
+    """What a reader-visible code cell should not hold: ``glue(...)`` calls, and verdict strings
+    chosen by if/else (``"exactly" if d == 0 else "..."``) that only feed the prose."""
+    lines = [line for line in source.splitlines() if not line.lstrip().startswith(("%", "!"))]
+    try:
+        tree = ast.parse("\n".join(lines))
+    except SyntaxError:
+        return []
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", "")) == "glue":
+            found.append(f"line {node.lineno}: glue(...)")
+        elif isinstance(node, ast.IfExp) and _is_text(node.body) and _is_text(node.orelse):
+            found.append(f"line {node.lineno}: verdict string chosen by if/else")
+        elif isinstance(node, ast.If) and all(
+                isinstance(s, ast.Assign) and _is_text(s.value) for s in node.body + node.orelse):
+            found.append(f"line {node.lineno}: verdict string chosen by if/else")
+    return found
+
+
+def test_plumbing_detector_finds_glue_and_verdicts_only():
+    assert plumbing_in_cell("x = 1\nglue('a', x)") == ["line 2: glue(...)"]
+    assert plumbing_in_cell("nb.glue('a', 1)") == ["line 1: glue(...)"]
+    assert plumbing_in_cell("v = 'yes' if ok else f'no ({d})'") == [
+        "line 1: verdict string chosen by if/else"]
+    assert plumbing_in_cell("if ok:\n    v = 'yes'\nelse:\n    v = 'no'") == [
+        "line 1: verdict string chosen by if/else"]
+    assert plumbing_in_cell("%matplotlib inline\ny = x if x > 0 else 0\nprint(y)") == []
+
+
+@pytest.mark.parametrize("name", [p.name for p in NOTEBOOKS])
+def test_no_glue_or_verdict_plumbing_in_reader_visible_cells(name):
+    nb = nbformat.read(ROOT / "book" / name, as_version=4)
+    bad = []
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type != "code" or HIDDEN_TAGS & set(cell.metadata.get("tags", [])):
+            continue
+        bad += [f"cell {index}, {what}" for what in plumbing_in_cell(cell.source)]
+    assert not bad, (f"{name}: move these into a cell tagged remove-input (or a library "
+                     "function):\n" + "\n".join(bad))

@@ -105,3 +105,129 @@ def test_animation_player_is_present(browser, site):
     players = page.evaluate("document.querySelectorAll('.animation input[type=range]').length")
     page.context.close()
     assert players >= 1 and not problems
+
+
+# ---------------------------------------------------------------- pages a student can read
+# One visit per page collects everything the checks below need (a page load costs seconds).
+VIEWPORT = {"width": 1280, "height": 900}  # a laptop window: the theme shows its content column
+MACHINE_PATH = r"(?:/root/|/home/|/tmp/|/work/|/Users/|[A-Z]:\\Users\\)"
+# Symbols that DejaVu, Liberation, Arial and Segoe UI lack (they show as empty boxes): the
+# media-control block of Miscellaneous Technical and colour emoji such as ✅ ❌.
+MISSING_GLYPHS = (list(range(0x23E9, 0x23FB)) + [0x231A, 0x231B, 0x2705, 0x274C, 0x274E, 0x2753,
+                  0x2754, 0x2755, 0x2757, 0x2795, 0x2796, 0x2797, 0x27B0, 0x27BF])
+READ_PAGE = """([machinePath, missing]) => {
+  const article = document.querySelector("article") || document.body;
+  const wide = Array.from(document.querySelectorAll("article pre"))
+    .filter(p => p.offsetParent !== null && p.scrollWidth > p.clientWidth + 1)
+    .map(p => `${p.scrollWidth}>${p.clientWidth}px: ${p.textContent.split("\\n").sort(
+      (a, b) => b.length - a.length)[0].slice(0, 100)}`);
+  const shrunk = Array.from(document.querySelectorAll("article img"))
+    .filter(i => i.offsetParent !== null && i.naturalWidth > 0)
+    .map(i => ({src: i.src.split("/").pop().slice(0, 60), natural: i.naturalWidth,
+                shown: i.getBoundingClientRect().width}))
+    .filter(i => i.shown < 0.9 * i.natural)
+    .map(i => `${i.src}: ${Math.round(i.shown)} of ${i.natural} px`);
+  const text = article.innerText + " " + Array.from(article.querySelectorAll("button"))
+    .map(b => b.textContent).join(" ");
+  const paths = (text.match(new RegExp(machinePath + "[^\\\\s\\"']*", "g")) || []);
+  const glyphs = Array.from(new Set(Array.from(text)))
+    .filter(c => c.codePointAt(0) >= 0x1F000 || missing.includes(c.codePointAt(0)));
+  return {wide, shrunk, paths, glyphs};
+}"""
+
+
+@pytest.fixture(scope="module")
+def page_reports(browser, site):
+    """For every page: console errors, page errors, and what READ_PAGE finds."""
+    reports = {}
+    for path in PAGES:
+        context = browser.new_context(viewport=VIEWPORT)
+        context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(
+            (site, "data:")) else route.abort())
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("console", lambda m: m.type == "error" and errors.append(f"console: {m.text}"))
+        page.on("pageerror", lambda e: errors.append(f"page error: {e}"))
+        page.goto(f"{site}/{path}", wait_until="load")
+        page.wait_for_load_state("networkidle")
+        if page.evaluate("document.querySelector('.math') !== null"):
+            page.wait_for_selector("mjx-container", timeout=30_000, state="attached")
+        page.wait_for_timeout(300)  # widgets render after the load event
+        reports[path] = dict(page.evaluate(READ_PAGE, [MACHINE_PATH, MISSING_GLYPHS]),
+                             errors=errors)
+        context.close()
+    return reports
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_no_code_or_output_block_scrolls_sideways(page_reports, path):
+    wide = page_reports[path]["wide"]
+    assert not wide, f"{len(wide)} blocks wider than the column:\n" + "\n".join(wide)
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_no_console_errors(page_reports, path):
+    errors = page_reports[path]["errors"]
+    assert not errors, "\n".join(errors)
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_figures_are_shown_at_their_drawn_size(page_reports, path):
+    shrunk = page_reports[path]["shrunk"]
+    assert not shrunk, ("figures the browser shrinks below 90 % (draw them for the 7-inch "
+                        "column, see dldna.notebook.use_book_style):\n" + "\n".join(shrunk))
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_no_machine_paths_in_printed_output(page_reports, path):
+    assert not page_reports[path]["paths"], page_reports[path]["paths"]
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_no_symbols_that_common_fonts_lack(page_reports, path):
+    assert not page_reports[path]["glyphs"], page_reports[path]["glyphs"]
+
+
+def test_page_checks_catch_what_they_look_for(browser):
+    """The checks above on a page made to fail each of them."""
+    import base64
+    import io
+
+    from PIL import Image
+
+    png = io.BytesIO()
+    Image.new("L", (200, 20)).save(png, format="PNG")
+    source = "data:image/png;base64," + base64.b64encode(png.getvalue()).decode()
+    html = ("<article><pre>" + "x" * 400 + "</pre><p>saved to /root/.cache/a.pt ✅ ⏸</p>"
+            f"<img style='width:100px' src='{source}'></article>")
+    context = browser.new_context(viewport=VIEWPORT)
+    page = context.new_page()
+    page.set_content(f"<body style='width:600px'>{html}</body>")
+    page.wait_for_function("document.images[0].complete")
+    report = page.evaluate(READ_PAGE, [MACHINE_PATH, MISSING_GLYPHS])
+    context.close()
+    assert len(report["wide"]) == 1 and len(report["shrunk"]) == 1
+    assert report["paths"] == ["/root/.cache/a.pt"] and set(report["glyphs"]) == {"✅", "⏸"}
+
+
+def test_terms_and_names_link_to_glossary_and_api(browser, site):
+    links = {}
+    for chapter in ("03_frequency_view", "04_cnn_building_blocks"):
+        page, problems = _visit(browser, f"{site}/book/{chapter}.html")
+        links[chapter] = page.evaluate(
+            "Array.from(document.querySelectorAll('article a[href]')).map(a => a.href)")
+        page.context.close()
+        assert not problems
+    for chapter, hrefs in links.items():
+        assert any("glossary.html#term-" in h for h in hrefs), f"{chapter}: no glossary link"
+        assert any("api.html#dldna." in h for h in hrefs), f"{chapter}: no API link"
+    # The API page describes each parameter, not only its type.
+    page, _ = _visit(browser, f"{site}/book/api.html")
+    described = page.evaluate("""(id) => {
+      const entry = document.getElementById(id).parentElement;
+      const params = Array.from(entry.querySelectorAll(':scope > dd > dl.field-list > dd li, '
+        + ':scope > dd > dl.field-list > dd > p'));
+      return params.map(p => p.textContent.trim());
+    }""", "dldna.receptive_field.receptive_field")
+    page.context.close()
+    assert described and all(len(text.split("–", 1)[-1].split()) >= 3 for text in described), described

@@ -1,0 +1,46 @@
+"""Pages without console errors: two fixes to what the themes and extensions put in <head>.
+
+* sphinx-thebe and sphinx-togglebutton register their inline configuration scripts again when
+  Sphinx re-initialises the builder's script list, so every page declared
+  ``const THEBE_JS_URL`` twice and threw "Identifier 'THEBE_JS_URL' has already been declared".
+  ``html-page-context`` drops exact duplicates (same file or same inline body, same attributes).
+* pydata-sphinx-theme logs "Got invalid theme mode" when no colour mode is configured; the book
+  sets ``default_mode`` (added to, not replacing, Jupyter Book's theme options).
+"""
+from __future__ import annotations
+
+
+def script_key(script) -> tuple:
+    """What makes two ``<script>`` entries the same: file name, inline body, attributes."""
+    attributes = dict(getattr(script, "attributes", {}) or {})
+    body = attributes.pop("body", "")
+    filename = getattr(script, "filename", script)
+    return str(filename), body, tuple(sorted((k, str(v)) for k, v in attributes.items()))
+
+
+def unique_scripts(scripts: list) -> list:
+    """``scripts`` without repeats, first occurrence kept, order unchanged."""
+    seen, unique = set(), []
+    for script in scripts:
+        key = script_key(script)
+        if key not in seen:
+            seen.add(key)
+            unique.append(script)
+    return unique
+
+
+def _drop_duplicate_scripts(app, pagename, templatename, context, doctree) -> None:
+    if "script_files" in context:
+        context["script_files"] = unique_scripts(context["script_files"])
+
+
+def _default_colour_mode(app, config) -> None:
+    options = dict(config.html_theme_options or {})
+    options.setdefault("default_mode", "light")
+    config.html_theme_options = options
+
+
+def setup(app):
+    app.connect("config-inited", _default_colour_mode)
+    app.connect("html-page-context", _drop_duplicate_scripts)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
