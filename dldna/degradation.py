@@ -35,7 +35,7 @@ def degradation_settings(profile: str | None = None) -> dict[str, Any]:
     return {
         "smoke": dict(dataset="digits", depths=(8, 14), seeds=(0,), width=4, epochs=1,
                       train_size=300, lr=0.05, batch_size=64),
-        "cpu": dict(dataset="digits", depths=(8, 20, 32), seeds=(0, 1), width=8, epochs=6,
+        "cpu": dict(dataset="digits", depths=(8, 20, 32), seeds=(0, 1), width=8, epochs=3,
                     train_size=None, lr=0.05, batch_size=64),
         "gpu": dict(dataset="cifar10", depths=(20, 32, 56), seeds=(0, 1), width=16, epochs=20,
                     train_size=None, lr=0.1, batch_size=128),
