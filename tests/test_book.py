@@ -132,6 +132,17 @@ def _is_text(node) -> bool:
         isinstance(node, ast.Constant) and isinstance(node.value, str))
 
 
+def _is_phrase(node) -> bool:
+    """Words for the reader ("to within 1e-7"), not a setting such as a colour ("tab:blue")."""
+    parts = node.values if isinstance(node, ast.JoinedStr) else [node]
+    return any(isinstance(p, ast.Constant) and isinstance(p.value, str) and " " in p.value.strip()
+               for p in parts)
+
+
+def _is_verdict(body, orelse) -> bool:
+    return _is_text(body) and _is_text(orelse) and (_is_phrase(body) or _is_phrase(orelse))
+
+
 def plumbing_in_cell(source: str) -> list[str]:
     """What a reader-visible code cell should not hold: ``glue(...)`` calls, and verdict strings
     chosen by if/else (``"exactly" if d == 0 else "..."``) that only feed the prose."""
@@ -144,10 +155,11 @@ def plumbing_in_cell(source: str) -> list[str]:
     for node in ast.walk(tree):
         if isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", "")) == "glue":
             found.append(f"line {node.lineno}: glue(...)")
-        elif isinstance(node, ast.IfExp) and _is_text(node.body) and _is_text(node.orelse):
+        elif isinstance(node, ast.IfExp) and _is_verdict(node.body, node.orelse):
             found.append(f"line {node.lineno}: verdict string chosen by if/else")
-        elif isinstance(node, ast.If) and all(
-                isinstance(s, ast.Assign) and _is_text(s.value) for s in node.body + node.orelse):
+        elif isinstance(node, ast.If) and node.orelse and all(
+                isinstance(s, ast.Assign) and _is_text(s.value) for s in node.body + node.orelse
+        ) and any(_is_phrase(s.value) for s in node.body + node.orelse):
             found.append(f"line {node.lineno}: verdict string chosen by if/else")
     return found
 
@@ -155,10 +167,11 @@ def plumbing_in_cell(source: str) -> list[str]:
 def test_plumbing_detector_finds_glue_and_verdicts_only():
     assert plumbing_in_cell("x = 1\nglue('a', x)") == ["line 2: glue(...)"]
     assert plumbing_in_cell("nb.glue('a', 1)") == ["line 1: glue(...)"]
-    assert plumbing_in_cell("v = 'yes' if ok else f'no ({d})'") == [
+    assert plumbing_in_cell("v = 'exactly' if ok else f'to within {d}'") == [
         "line 1: verdict string chosen by if/else"]
-    assert plumbing_in_cell("if ok:\n    v = 'yes'\nelse:\n    v = 'no'") == [
+    assert plumbing_in_cell("if ok:\n    v = 'it helps'\nelse:\n    v = 'no'") == [
         "line 1: verdict string chosen by if/else"]
+    assert plumbing_in_cell("ax.plot(x, color='tab:orange' if aux else 'tab:blue')") == []
     assert plumbing_in_cell("%matplotlib inline\ny = x if x > 0 else 0\nprint(y)") == []
 
 

@@ -223,11 +223,19 @@ def test_terms_and_names_link_to_glossary_and_api(browser, site):
         assert any("api.html#dldna." in h for h in hrefs), f"{chapter}: no API link"
     # The API page describes each parameter, not only its type.
     page, _ = _visit(browser, f"{site}/book/api.html")
-    described = page.evaluate("""(id) => {
+    described = """(id) => {
       const entry = document.getElementById(id).parentElement;
-      const params = Array.from(entry.querySelectorAll(':scope > dd > dl.field-list > dd li, '
-        + ':scope > dd > dl.field-list > dd > p'));
-      return params.map(p => p.textContent.trim());
-    }""", "dldna.receptive_field.receptive_field")
+      const dt = Array.from(entry.querySelectorAll(':scope > dd > dl.field-list > dt'))
+        .find(d => d.textContent.trim().startsWith('Parameters'));
+      if (!dt) return [];
+      const items = dt.nextElementSibling.querySelectorAll('li');
+      return (items.length ? Array.from(items) : [dt.nextElementSibling])
+        .map(x => x.textContent.trim());
+    }"""
+    samples = ("dldna.receptive_field.receptive_field", "dldna.receptive_field.receptive_field_region",
+               "dldna.frequency.convolution_theorem_check")
+    described = {name: page.evaluate(described, name) for name in samples}
     page.context.close()
-    assert described and all(len(text.split("–", 1)[-1].split()) >= 3 for text in described), described
+    for name, texts in described.items():
+        # "name (type) – what it is": at least three words after the dash
+        assert texts and all(len(t.split("–", 1)[-1].split()) >= 3 for t in texts), (name, texts)
