@@ -27,3 +27,9 @@ def test_page_context_is_deduplicated_and_mode_is_added_to_theme_options():
     config = SimpleNamespace(html_theme_options={"launch_buttons": {"colab_url": "c"}})
     dldna_pages._default_colour_mode(None, config)
     assert config.html_theme_options == {"launch_buttons": {"colab_url": "c"}, "default_mode": "light"}
+
+
+def test_execution_table_marks_become_symbols_common_fonts_have():
+    context = {"body": "<td>✅</td><td>❌</td><td>✔️</td>"}
+    dldna_pages._replace_glyphs(None, "p", "page.html", context, None)
+    assert context["body"] == "<td>✓</td><td>✗</td><td>✓</td>"

@@ -4,6 +4,8 @@
   Sphinx re-initialises the builder's script list, so every page declared
   ``const THEBE_JS_URL`` twice and threw "Identifier 'THEBE_JS_URL' has already been declared".
   ``html-page-context`` drops exact duplicates (same file or same inline body, same attributes).
+* myst-nb's execution table marks runs with ✅ and ❌, colour emoji that DejaVu, Liberation and
+  Arial lack (empty boxes); the page body gets ✓ and ✗ instead, which they have.
 * pydata-sphinx-theme logs "Got invalid theme mode" when no colour mode is configured; the book
   sets ``default_mode`` (added to, not replacing, Jupyter Book's theme options).
 """
@@ -34,6 +36,21 @@ def _drop_duplicate_scripts(app, pagename, templatename, context, doctree) -> No
         context["script_files"] = unique_scripts(context["script_files"])
 
 
+# Symbols that common fonts lack → ones they have.
+COMMON_GLYPHS = {"✅": "✓", "❌": "✗", "✔️": "✓", "❎": "✗"}
+
+
+def with_common_glyphs(html: str) -> str:
+    for missing, common in COMMON_GLYPHS.items():
+        html = html.replace(missing, common)
+    return html
+
+
+def _replace_glyphs(app, pagename, templatename, context, doctree) -> None:
+    if "body" in context:
+        context["body"] = with_common_glyphs(context["body"])
+
+
 def _default_colour_mode(app, config) -> None:
     options = dict(config.html_theme_options or {})
     options.setdefault("default_mode", "light")
@@ -43,4 +60,5 @@ def _default_colour_mode(app, config) -> None:
 def setup(app):
     app.connect("config-inited", _default_colour_mode)
     app.connect("html-page-context", _drop_duplicate_scripts)
+    app.connect("html-page-context", _replace_glyphs)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
