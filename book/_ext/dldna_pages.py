@@ -1,9 +1,11 @@
 """Pages without console errors: two fixes to what the themes and extensions put in <head>.
 
-* sphinx-thebe and sphinx-togglebutton register their inline configuration scripts again when
-  Sphinx re-initialises the builder's script list, so every page declared
-  ``const THEBE_JS_URL`` twice and threw "Identifier 'THEBE_JS_URL' has already been declared".
-  ``html-page-context`` drops exact duplicates (same file or same inline body, same attributes).
+* sphinx-thebe and sphinx-togglebutton add inline configuration scripts after the HTML builder
+  started. Sphinx 7.4 gives such a script to the builder directly (file name ``None``) and, when
+  writing starts, once more from its registry (file name ``""``); the two do not compare equal,
+  so every page declared ``const THEBE_JS_URL`` twice and threw "Identifier 'THEBE_JS_URL' has
+  already been declared". ``html-page-context`` drops duplicates (same file or same inline
+  body, same attributes; no file name and an empty one count as the same).
 * myst-nb's execution table marks runs with ✅ and ❌, colour emoji that DejaVu, Liberation and
   Arial lack (empty boxes); the page body gets ✓ and ✗ instead, which they have.
 * pydata-sphinx-theme logs "Got invalid theme mode" when no colour mode is configured; the book
@@ -16,7 +18,7 @@ def script_key(script) -> tuple:
     """What makes two ``<script>`` entries the same: file name, inline body, attributes."""
     attributes = dict(getattr(script, "attributes", {}) or {})
     body = attributes.pop("body", "")
-    filename = getattr(script, "filename", script)
+    filename = getattr(script, "filename", script) or ""  # inline: None here, "" there
     return str(filename), body, tuple(sorted((k, str(v)) for k, v in attributes.items()))
 
 
