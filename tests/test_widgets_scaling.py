@@ -18,7 +18,7 @@ def test_scaling_point_at_zero_is_b0_and_grows_about_two_fold_per_step():
 def test_figure_and_widget_build():
     fig = scaling_figure(1.0, released={0: (5_288_548, 385_814_752)})
     assert len(fig.axes) == 2 and "φ = 1" in fig.axes[0].get_title()
-    box = scaling_explorer(0.5)
-    assert box.children[0].value == 0.5
+    box = scaling_explorer(1.0)  # the same φ as the figure: computed once (cached)
+    assert box.children[0].value == 1.0
     with pytest.raises(ValueError, match="phi"):
         scaling_explorer(-1)
