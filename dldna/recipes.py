@@ -74,7 +74,7 @@ _SCALES = dict(
     smoke=Scale(epochs=1, batch_size=50, width=4, train_size=100, test_size=100,
                 warmup_epochs=0.5, ema_decay=0.5, dataset="fashion-mnist",
                 model="small_cnn", lr=3e-3),
-    cpu=Scale(epochs=10, batch_size=32, width=8, train_size=500, test_size=2000,
+    cpu=Scale(epochs=8, batch_size=32, width=8, train_size=500, test_size=2000,
               warmup_epochs=1, ema_decay=0.95, dataset="fashion-mnist", model="small_cnn",
               lr=3e-3),
     gpu=Scale(epochs=100, batch_size=128, width=64, train_size=None, test_size=None,
