@@ -88,6 +88,7 @@ def convolution_theorem_check(image, kernel) -> dict:
     ker = as_kernel(kernel)
     wrong = np.abs(circular - spatial[:img.shape[0], :img.shape[1]])
     border = (ker.shape[0] - 1, ker.shape[1] - 1)  # rows and columns that received wrapped values
+    interior = wrong[border[0]:, border[1]:]  # empty when the kernel is as large as the image
     return {
         "spatial": spatial,
         "fft": via_fft,
@@ -96,7 +97,7 @@ def convolution_theorem_check(image, kernel) -> dict:
         "circular_relative_error": float(wrong.max() / scale),
         # the wrap-around only reaches the first k−1 rows and columns; the rest is exact
         "wrap_border": border,
-        "circular_interior_error": float(wrong[border[0]:, border[1]:].max() / scale),
+        "circular_interior_error": float(interior.max() / scale) if interior.size else 0.0,
     }
 
 

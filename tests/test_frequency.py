@@ -97,7 +97,22 @@ def test_conv1x1_errors_and_check():
 def test_figures_draw():
     fig = fq.plot_frequency_responses(size=32)
     assert len(fig.axes) >= 12
-    fig = fq.plot_low_high_pass(photo("camera", grey=True)[::8, ::8], title="camera")
-    assert len(fig.axes) == 6
+    fig = fq.plot_low_high_pass(photo("camera", grey=True)[::8, ::8], cutoff=0.05, title="camera")
+    assert len(fig.axes) == 9 and fig.get_size_inches()[0] <= 7
+    # the cutoff is drawn: a circle of radius 0.05 on the spectrum and on both masks
+    circles = [patch for ax in fig.axes for patch in ax.patches
+               if type(patch).__name__ == "Circle"]
+    assert len(circles) == 3 and all(c.radius == 0.05 for c in circles)
+    fig = fq.plot_frequency_responses(("gaussian_blur",), size=16)
+    magnitude = fig.axes[1].images[0]
+    assert magnitude.origin == "lower" and magnitude.get_extent()[2] < magnitude.get_extent()[3]
     magnitude, phase = fq.spectrum(np.ones((8, 8)))
     assert magnitude.shape == phase.shape == (8, 8)
+
+
+def test_unpadded_error_is_confined_to_a_border_k_minus_1_wide():
+    rng = np.random.default_rng(1)
+    image, kernel = rng.random((20, 24)), rng.random((5, 3))
+    check = fq.convolution_theorem_check(image, kernel)
+    assert check["wrap_border"] == (4, 2)
+    assert check["circular_relative_error"] > 0.05 and check["circular_interior_error"] < 1e-12

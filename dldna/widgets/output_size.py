@@ -34,7 +34,8 @@ def plot_output_size(n: int = 7, k: int = 3, s: int = 2, p: int = 1, ax=None):
     info = window_positions(n, k, s, p)
     rows = info["output"]
     if ax is None:
-        _, ax = plt.subplots(figsize=(max(5, 0.45 * info["padded"] + 1.5), 1.45 + 0.35 * rows))
+        _, ax = plt.subplots(figsize=(min(7, max(5, 0.45 * info["padded"] + 1.5)),
+                                        1.45 + 0.35 * rows))
     for x in range(info["padded"]):
         is_pad = x < p or x >= p + n
         ax.add_patch(Rectangle((x, 0), 1, 1, facecolor="#eeeeee" if is_pad else "#9ecae1",

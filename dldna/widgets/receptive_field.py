@@ -50,7 +50,7 @@ def plot_receptive_field(layers="3/1p1, 3/1p1, 2/2, 3/1p1", input_size: int = 24
     # The table panel needs one text line per layer; the figure grows with it, never overlaps.
     height = max(3.2, 1.3 + 0.2 * (n_layers + 2))
     fig, (ax_in, ax_out, ax_text) = plt.subplots(
-        1, 3, figsize=(8, height), gridspec_kw={"width_ratios": [1, 1, 0.8]})
+        1, 3, figsize=(7, height), gridspec_kw={"width_ratios": [1, 1, 0.8]})
     grid = np.zeros((input_size, input_size))
     grid[r0:r1 + 1, c0:c1 + 1] = 1
     ax_in.imshow(grid, cmap="Blues", vmin=0, vmax=1.4)
