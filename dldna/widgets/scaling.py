@@ -33,7 +33,7 @@ def scaling_figure(phi: float = 1.0, released: dict[int, tuple[int, int]] | None
     against multiply-adds of the rule's network at ``phi`` and at φ = 0 (B0), with the released
     B0–B7 as reference points when ``released`` maps b → (params, macs)."""
     import matplotlib.pyplot as plt
-    from matplotlib.ticker import FormatStrFormatter
+    from matplotlib.ticker import FormatStrFormatter, LogLocator, NullFormatter
 
     point, base = scaling_point(phi), scaling_point(0)
     fig, (left, right) = plt.subplots(1, 2, figsize=(7, 3.2),
@@ -58,9 +58,9 @@ def scaling_figure(phi: float = 1.0, released: dict[int, tuple[int, int]] | None
     right.plot(point["macs"] / 1e9, point["params"] / 1e6, "*", ms=14, color="tab:red",
                label=f"rule at φ = {phi:g}")
     right.set_xscale("log")
-    for axis in (right.xaxis.set_major_formatter, right.xaxis.set_minor_formatter):
-        axis(FormatStrFormatter("%g"))
-    right.tick_params(axis="x", which="minor", labelsize=8)
+    right.xaxis.set_major_locator(LogLocator(subs=(1, 2, 5)))
+    right.xaxis.set_major_formatter(FormatStrFormatter("%g"))
+    right.xaxis.set_minor_formatter(NullFormatter())
     right.set_xlabel("multiply-adds per image (billions, log)", fontsize=9)
     right.set_ylabel("parameters (millions)", fontsize=9)
     right.legend(fontsize=8, loc="upper left")
