@@ -1,14 +1,16 @@
 """Train, save and reload a ResNet-18 for 28×28 grey images (for the architecture chapters).
 
-``train_resnet18()`` uses Fashion-MNIST when it is cached or may be downloaded (gpu profile,
-``DLDNA_DOWNLOAD=1``) and the bundled MNIST-5k stand-in otherwise; every line it prints names
-the dataset actually used. The recipe is :data:`RESNET18_RECIPE` (a
+``train_resnet18()`` uses the real Fashion-MNIST (installed with the environment by
+``tools/fetch_fashion_mnist.py``, or cached, or downloaded in the gpu profile) and the bundled
+MNIST-5k stand-in otherwise; every line it prints names the dataset actually used. The recipe is :data:`RESNET18_RECIPE` (a
 :class:`dldna.train.TrainConfig`); its size per profile is a :class:`dldna.config.RunSize` from
 :data:`RESNET18_SIZES`, picked by :func:`resnet18_settings`:
 
 * ``gpu``   the real thing: full width (64), the whole training set, 10 epochs;
 * ``cpu``   a scaled-down run that finishes in minutes on two cores: width 16 (about 1/16 of the
-  multiply-adds), a class-balanced subset of the training set, a few epochs;
+  multiply-adds), a class-balanced subset of the training set, a few epochs. Measured on the real
+  Fashion-MNIST (2,000 training images, 3 epochs, 1,000 test images): test accuracy 78.8 %,
+  81.2 % and 78.4 % for seeds 0, 1 and 2; 241–272 s of process CPU time each (two threads);
 * ``smoke`` width 4, a few hundred images, one epoch (tests).
 
 Model files are :mod:`dldna.models.io` files (registry name ``resnet18`` and its arguments);
