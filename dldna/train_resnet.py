@@ -2,9 +2,9 @@
 
 ``train_resnet18()`` uses the real Fashion-MNIST (installed with the environment by
 ``tools/fetch_fashion_mnist.py``, or cached, or downloaded in the gpu profile) and the bundled
-MNIST-5k stand-in otherwise; every line it prints names the dataset actually used. The recipe is :data:`RESNET18_RECIPE` (a
-:class:`dldna.train.TrainConfig`); its size per profile is a :class:`dldna.config.RunSize` from
-:data:`RESNET18_SIZES`, picked by :func:`resnet18_settings`:
+MNIST-5k stand-in otherwise; every line it prints names the dataset actually used. The recipe
+is :data:`RESNET18_RECIPE` (a :class:`dldna.train.TrainConfig`); its size per profile is a
+:class:`dldna.config.RunSize` from :data:`RESNET18_SIZES`, picked by :func:`resnet18_settings`:
 
 * ``gpu``   the real thing: full width (64), the whole training set, 10 epochs;
 * ``cpu``   a scaled-down run that finishes in minutes on two cores: width 16 (about 1/16 of the
