@@ -16,7 +16,7 @@ from torch import Tensor, nn
 from .input_check import Shrink, check_image, min_input_side
 from .registry import register
 
-#: The layers that shrink the image: conv1 11×11/4 (padding 2) and three 3×3/2 max pools.
+#: The layers that shrink the image (conv1 11×11/4 with padding 2, three 3×3/2 max pools).
 SHRINKS = (Shrink(11, 4, 2), Shrink(3, 2), Shrink(3, 2), Shrink(3, 2))
 
 

@@ -17,7 +17,8 @@ from torch import Tensor, nn
 from .input_check import Shrink, check_image, min_input_side
 from .registry import register
 
-#: inception(3a) … (5b): in, #1×1, #3×3 reduce, #3×3, #5×5 reduce, #5×5, pool proj (paper, table 1).
+#: The rows of the paper's table 1 for inception (3a) to (5b), in the order in, #1×1,
+#: #3×3 reduce, #3×3, #5×5 reduce, #5×5, pool proj.
 INCEPTION_TABLE: dict[str, tuple[int, ...]] = {
     "3a": (192, 64, 96, 128, 16, 32, 32), "3b": (256, 128, 128, 192, 32, 96, 64),
     "4a": (480, 192, 96, 208, 16, 48, 64), "4b": (512, 160, 112, 224, 24, 64, 64),

@@ -16,7 +16,7 @@ from .registry import register
 
 Layer = Union[int, str]
 
-#: The configuration table: 3×3 convolutions (their output channels) and "M" for max pooling.
+#: The configuration table, 3×3 convolutions (their output channels) and "M" for max pooling.
 CONFIGS: dict[str, list[Layer]] = {
     "vgg11": [64, "M", 128, "M", 256, 256, "M", 512, 512, "M", 512, 512, "M"],
     "vgg13": [64, 64, "M", 128, 128, "M", 256, 256, "M", 512, 512, "M", 512, 512, "M"],
