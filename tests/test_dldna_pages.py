@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from types import SimpleNamespace
 
 from sphinx.builders.html._assets import _JavaScript
 
@@ -21,13 +20,15 @@ def test_inline_and_file_scripts_repeated_are_dropped_in_order():
         ("a.js", {}), (None, {"body": thebe}), ("b.js", {"defer": "defer"}), ("b.js", {})]
 
 
-def test_page_context_is_deduplicated_and_mode_is_added_to_theme_options():
+def test_page_context_is_deduplicated_and_gets_a_colour_mode():
     context = {"script_files": [_JavaScript(None, body="let a = 1"), _JavaScript(None, body="let a = 1")]}
     dldna_pages._drop_duplicate_scripts(None, "p", "page.html", context, None)
     assert len(context["script_files"]) == 1
-    config = SimpleNamespace(html_theme_options={"launch_buttons": {"colab_url": "c"}})
-    dldna_pages._default_colour_mode(None, config)
-    assert config.html_theme_options == {"launch_buttons": {"colab_url": "c"}, "default_mode": "light"}
+    dldna_pages._default_colour_mode(None, "p", "page.html", context, None)
+    assert context["default_mode"] == "light"
+    dark = {"default_mode": "dark"}
+    dldna_pages._default_colour_mode(None, "p", "page.html", dark, None)
+    assert dark["default_mode"] == "dark"
 
 
 def test_execution_table_marks_become_symbols_common_fonts_have():

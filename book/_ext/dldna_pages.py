@@ -8,8 +8,9 @@
   body, same attributes; no file name and an empty one count as the same).
 * myst-nb's execution table marks runs with ✅ and ❌, colour emoji that DejaVu, Liberation and
   Arial lack (empty boxes); the page body gets ✓ and ✗ instead, which they have.
-* pydata-sphinx-theme logs "Got invalid theme mode" when no colour mode is configured; the book
-  sets ``default_mode`` (added to, not replacing, Jupyter Book's theme options).
+* pydata-sphinx-theme logs "Got invalid theme mode" when its page template gets no
+  ``default_mode`` (a template variable, not a theme option, in pydata-sphinx-theme 0.17); every
+  page gets ``default_mode = "light"``.
 """
 from __future__ import annotations
 
@@ -53,14 +54,13 @@ def _replace_glyphs(app, pagename, templatename, context, doctree) -> None:
         context["body"] = with_common_glyphs(context["body"])
 
 
-def _default_colour_mode(app, config) -> None:
-    options = dict(config.html_theme_options or {})
-    options.setdefault("default_mode", "light")
-    config.html_theme_options = options
+def _default_colour_mode(app, pagename, templatename, context, doctree) -> None:
+    if not context.get("default_mode"):
+        context["default_mode"] = "light"  # the figures are drawn on white
 
 
 def setup(app):
-    app.connect("config-inited", _default_colour_mode)
+    app.connect("html-page-context", _default_colour_mode)
     app.connect("html-page-context", _drop_duplicate_scripts)
     app.connect("html-page-context", _replace_glyphs)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
