@@ -6,7 +6,7 @@
   wall-clock ratio can be read side by side.
 * :func:`model_cost` – parameters and multiply-adds of any registered model at a resolution,
   counted on the ``meta`` device (no memory, no arithmetic: only shapes).
-* :func:`latency` – median seconds per image of a real forward pass.
+* :func:`latency` – seconds per image of a real forward pass (best of a few runs).
 """
 from __future__ import annotations
 
@@ -111,12 +111,13 @@ def _input_channels(model: nn.Module) -> int:
 
 
 def latency(model: nn.Module, images: torch.Tensor, repeats: int = 3) -> float:
-    """Median seconds per image of ``model(images)`` in eval mode without gradients."""
+    """Seconds per image of ``model(images)`` in eval mode without gradients: the best of
+    ``repeats`` runs after a warm-up, the run least disturbed by other programs."""
     if not isinstance(images, torch.Tensor) or images.ndim != 4:
         raise ValueError("images must be a 4-D tensor (N, C, H, W)")
     _positive_ints(repeats=repeats)
     model.eval()
-    return _seconds(model, images, repeats) / len(images)
+    return _seconds(model, images, repeats, best=True) / len(images)
 
 
 # ---------------------------------------------------------------- squeeze-and-excitation
