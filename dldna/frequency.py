@@ -107,6 +107,15 @@ def frequency_response(kernel, size: int = 64) -> np.ndarray:
     The kernel's centre is placed at the origin (index 0, 0) first, so a symmetric kernel
     (Gaussian, box, Laplacian) has a real response (phase 0 or π) and an antisymmetric one
     (Sobel) a purely imaginary one (phase ±π/2).
+
+    Args:
+        kernel: the 2-D kernel (array or tensor), or the name of one of
+            :mod:`dldna.filter_utils`' kernels such as ``"laplacian"``.
+        size: side of the zero-padded grid; at least the kernel's size. More points draw the
+            response more finely, they do not change it.
+
+    Returns:
+        The complex response H, size × size, zero frequency at index ``size // 2``.
     """
     ker = as_kernel(kernel)
     if not isinstance(size, int) or size < max(ker.shape):
@@ -163,7 +172,18 @@ def plot_frequency_responses(names: Sequence[str] = ("box_blur", "gaussian_blur"
 
 def frequency_mask(shape: tuple[int, int], cutoff: float, *, kind: str = "low",
                    profile: str = "gaussian") -> np.ndarray:
-    """A centred frequency-domain mask; ``cutoff`` in cycles per pixel (0 < cutoff ≤ 0.5)."""
+    """A centred frequency-domain mask; ``cutoff`` in cycles per pixel (0 < cutoff ≤ 0.5).
+
+    Args:
+        shape: height and width of the image (and of the mask), in pixels.
+        cutoff: the radius, in cycles per pixel, where the low-pass mask falls to
+            e^(−1/2) ≈ 0.61 (Gaussian) or from 1 to 0 (ideal).
+        kind: ``"low"`` keeps the frequencies inside the cutoff, ``"high"`` is one minus it.
+        profile: ``"gaussian"`` for a smooth mask, ``"ideal"`` for a sharp-edged disc.
+
+    Returns:
+        The mask, zero frequency in the centre (the layout of ``np.fft.fftshift``).
+    """
     if kind not in ("low", "high"):
         raise ValueError(f"kind must be 'low' or 'high', got {kind!r}")
     if profile not in ("gaussian", "ideal"):
@@ -180,7 +200,17 @@ def frequency_mask(shape: tuple[int, int], cutoff: float, *, kind: str = "low",
 
 def frequency_filter(image, cutoff: float, *, kind: str = "low",
                      profile: str = "gaussian") -> np.ndarray:
-    """Filter a grey image by multiplying its spectrum with a low- or high-pass mask."""
+    """Filter a grey image by multiplying its spectrum with a low- or high-pass mask.
+
+    Args:
+        image: the image; a colour image is converted to grey first.
+        cutoff: the mask's cutoff in cycles per pixel, as in :func:`frequency_mask`.
+        kind: ``"low"`` or ``"high"``, as in :func:`frequency_mask`.
+        profile: ``"gaussian"`` or ``"ideal"``, as in :func:`frequency_mask`.
+
+    Returns:
+        The filtered image, real-valued, of the same height and width.
+    """
     img = to_grey(image)
     mask = frequency_mask(img.shape, cutoff, kind=kind, profile=profile)
     f = np.fft.fftshift(np.fft.fft2(img))
