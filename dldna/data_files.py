@@ -28,7 +28,7 @@ FASHION_CLASSES = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
 
 
 def data_dir() -> Path:
-    """The environment's read-only data folder (``DLDNA_DATA``, else ``<sys.prefix>/share/dldna/data``)."""
+    """The read-only data folder: ``DLDNA_DATA``, else ``<sys.prefix>/share/dldna/data``."""
     value = os.environ.get(DATA_ENV, "").strip()
     return Path(value).expanduser() if value else Path(sys.prefix) / "share" / "dldna" / "data"
 
