@@ -46,7 +46,7 @@ BUILDERS = {"tiny ViT": tiny_vit, "tiny CNN": tiny_cnn}
 
 def data_hunger(train_set, test_set, sizes=(200, 1000), seeds=(0, 1, 2), steps: int = 300,
                 batch_size: int = 32, lr: float = 3e-3, threads: int = 1) -> list[dict]:
-    """Train each model in :data:`BUILDERS` on ``size`` images of ``train_set`` (a random subset
+    """Train each model in ``BUILDERS`` on ``size`` images of ``train_set`` (a random subset
     per seed) for the same number of optimizer ``steps``; test accuracy on ``test_set``. Each
     row keeps the trained network under ``"net"``.
 

@@ -32,7 +32,7 @@ class Run:
 
     @property
     def gap(self) -> float:
-        """Generalisation gap: clean training accuracy minus test accuracy."""
+        """The generalisation gap, clean training accuracy minus test accuracy."""
         return self.train_accuracy - self.test_accuracy
 
 

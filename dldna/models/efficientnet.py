@@ -3,7 +3,7 @@
 ``MBConvBlock`` is the MobileNetV2 inverted residual with squeeze-and-excitation and SiLU:
 expand 1×1 → depthwise k×k → SE → project 1×1 (linear) → + input when the shapes match, the
 residual branch dropped at random in training (stochastic depth). EfficientNet-B0 is the stage
-table :data:`B0_STAGES`; compound scaling multiplies its depth by α^φ, its width by β^φ and its
+table ``B0_STAGES``; compound scaling multiplies its depth by α^φ, its width by β^φ and its
 input resolution by γ^φ (:func:`compound_scaling`). Names and keys follow
 ``torchvision.models.efficientnet``, so B0–B7 have torchvision's parameter counts and load its
 weights with ``strict=True``.
