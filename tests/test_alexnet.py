@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 import torch
 import torchvision
+from torch import nn
 
 from dldna.counting import count_parameters
 from dldna.models import alexnet, alexnet_paper, create, get_entry
@@ -55,3 +56,12 @@ def test_grey_input_and_dropout_only_in_training():
         model.train()
         torch.manual_seed(0)
         assert not torch.equal(model(x), model(x))
+
+
+@pytest.mark.parametrize("name", ["alexnet", "alexnet_paper"])
+def test_every_max_pool_is_its_own_module(name):
+    """A shared pool instance appears once in named_modules and hides the others from tables."""
+    with torch.device("meta"):
+        model = create(name)
+    pools = [n for n, m in model.named_modules() if isinstance(m, nn.MaxPool2d)]
+    assert len(pools) == 3, pools

@@ -50,15 +50,20 @@ def _conv_relu(c_in: int, c_out: int, k: int, stride: int = 1, padding: int = 0,
     return [nn.Conv2d(c_in, c_out, k, stride, padding, groups=groups), nn.ReLU(inplace=True)]
 
 
+def _pool() -> nn.MaxPool2d:
+    """A new overlapping 3×3/2 max pool each call (a shared instance would appear once in
+    ``named_modules`` and hide the other two from per-layer tables)."""
+    return nn.MaxPool2d(kernel_size=3, stride=2)
+
+
 def torchvision_features(in_channels: int = 3) -> nn.Sequential:
     """torchvision's feature extractor: 64-192-384-256-256 channels, no LRN, one GPU."""
-    pool = nn.MaxPool2d(kernel_size=3, stride=2)
     return nn.Sequential(
-        *_conv_relu(in_channels, 64, 11, stride=4, padding=2), pool,
-        *_conv_relu(64, 192, 5, padding=2), pool,
+        *_conv_relu(in_channels, 64, 11, stride=4, padding=2), _pool(),
+        *_conv_relu(64, 192, 5, padding=2), _pool(),
         *_conv_relu(192, 384, 3, padding=1),
         *_conv_relu(384, 256, 3, padding=1),
-        *_conv_relu(256, 256, 3, padding=1), pool,
+        *_conv_relu(256, 256, 3, padding=1), _pool(),
     )
 
 
@@ -74,13 +79,12 @@ def paper_features(in_channels: int = 3, groups: int = 2,
     def norm() -> list[nn.Module]:
         return [nn.LocalResponseNorm(5, alpha=1e-4, beta=0.75, k=2.0)] if lrn else []
 
-    pool = nn.MaxPool2d(kernel_size=3, stride=2)
     return nn.Sequential(
-        *_conv_relu(in_channels, 96, 11, stride=4, padding=2), *norm(), pool,
-        *_conv_relu(96, 256, 5, padding=2, groups=groups), *norm(), pool,
+        *_conv_relu(in_channels, 96, 11, stride=4, padding=2), *norm(), _pool(),
+        *_conv_relu(96, 256, 5, padding=2, groups=groups), *norm(), _pool(),
         *_conv_relu(256, 384, 3, padding=1),  # conv 3 talks across both GPUs
         *_conv_relu(384, 384, 3, padding=1, groups=groups),
-        *_conv_relu(384, 256, 3, padding=1, groups=groups), pool,
+        *_conv_relu(384, 256, 3, padding=1, groups=groups), _pool(),
     )
 
 
