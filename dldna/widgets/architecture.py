@@ -90,7 +90,9 @@ def architecture_widget(name: str = "vgg16", image_size: int = 224):
             plot_architecture(name, side)
             plt.show()
             table = architecture_table(name, side)
-            display(table[["type", "output", "params", "MACs", "activation MB"]].head(12))
+            rows = table[["type", "output", "params", "MACs", "activation MB"]].head(12)
+            display(rows.style.format({"params": "{:,}", "MACs": "{:,}",
+                                       "activation MB": "{:.2f}"}))
         except (ValueError, TypeError, RuntimeError) as err:
             print(f"Cannot draw {name} at {side}×{side}: {err}")
 
