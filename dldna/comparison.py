@@ -158,13 +158,13 @@ def decision_flowchart():
     answer = dict(boxstyle="round,pad=0.4", fc="#e7f0fa", ec="#1f77b4")
     boxes = {
         "data": (5, 9.1, "Fewer than about 1,000\nlabelled images?", question),
-        "transfer": (8.4, 6.9, "Transfer learning:\nfine-tune a pretrained\nnetwork (ch. 12)",
+        "transfer": (8.4, 6.9, "Transfer learning:\nfine-tune a pretrained\nnetwork",
                      answer),
         "where": (3.2, 6.9, "Where does the\nmodel run?", question),
         "edge": (1.3, 3.0, "Phone / edge:\nMobileNetV3,\nEfficientNet-B0\n(Lite)", answer),
         "server": (4.9, 3.0, "Server, latency\ncounts:\nEfficientNet-B1–B3,\nResNet-50",
                    answer),
-        "best": (8.4, 3.0, "Best accuracy,\ncompute no object:\nEfficientNet-B7,\nViT-L "
+        "best": (8.4, 3.0, "Best accuracy,\ncompute to spare:\nEfficientNet-B7,\nViT-L "
                  "(big pre-\ntraining data)", answer),
     }
     texts = {key: ax.text(x, y, text, ha="center", va="center", fontsize=9.5, bbox=style)
@@ -177,8 +177,9 @@ def decision_flowchart():
                     arrowprops=dict(arrowstyle="->", color="0.3", lw=1.2, shrinkA=6, shrinkB=6))
         if label:
             (x0, y0, *_), (x1, y1, *_) = boxes[start], boxes[end]
-            ax.text((x0 + x1) / 2 + 0.2, (y0 + y1) / 2 + 0.2, label, fontsize=9.5,
-                    color="0.2")
+            ax.text((x0 + x1) / 2, (y0 + y1) / 2 + 0.35, label, fontsize=9.5,
+                    color="0.2", ha="center", va="center",
+                    bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none"))
     ax.set_title("Which architecture? A rough guide", fontsize=11)
     fig.tight_layout()
     return fig

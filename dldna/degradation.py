@@ -81,20 +81,22 @@ class DegradationResult:
         import matplotlib.pyplot as plt
 
         fig, axes = plt.subplots(1, 3, figsize=(7, 2.8))
+        axes[1].sharey(axes[0])  # before plotting, so the limits cover both kinds
         colours = plt.get_cmap("viridis")(np.linspace(0, 0.85, len(self.settings["depths"])))
         for ax, kind in zip(axes[:2], KINDS):
             for depth, colour in zip(self.settings["depths"], colours):
                 losses = torch.tensor([self.histories[(kind, depth, s)].train_loss
                                        for s in self.settings["seeds"]])
                 epochs = range(1, losses.shape[1] + 1)
-                ax.plot(epochs, losses.mean(0), color=colour, label=f"{depth} layers")
+                ax.plot(epochs, losses.mean(0), ".-", color=colour, label=f"{depth} layers")
                 ax.fill_between(epochs, losses.min(0).values, losses.max(0).values,
                                 color=colour, alpha=0.25)
             ax.set_title(f"{kind} nets", fontsize=10)
             ax.set_xlabel("epoch")
             ax.set_yscale("log")
+            ax.yaxis.set_major_formatter(_plain_log_formatter())  # 0.5 rather than 5×10⁻¹
+            ax.yaxis.set_minor_formatter(_plain_log_formatter(labelOnlyBase=False))
         axes[0].set_ylabel("training loss")
-        axes[1].sharey(axes[0])
         axes[0].legend(fontsize=9)
         summary = self.summary()
         for kind, marker in zip(KINDS, "os"):
@@ -110,6 +112,17 @@ class DegradationResult:
         fig.suptitle(f"Plain vs residual on {self.dataset}", fontsize=10)
         fig.tight_layout()
         return fig
+
+
+def _plain_log_formatter(**kwargs):
+    """matplotlib's choice of which log ticks to label, written as plain numbers (0.5, 2)."""
+    from matplotlib.ticker import LogFormatter
+
+    class Plain(LogFormatter):
+        def __call__(self, x, pos=None):
+            return f"{x:g}" if super().__call__(x, pos) else ""
+
+    return Plain(**kwargs)
 
 
 def degradation(settings: dict[str, Any] | None = None, *, verbose: bool = False

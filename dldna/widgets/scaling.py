@@ -38,15 +38,18 @@ def scaling_figure(phi: float = 1.0, released: dict[int, tuple[int, int]] | None
     point, base = scaling_point(phi), scaling_point(0)
     fig, (left, right) = plt.subplots(1, 2, figsize=(7, 3.2),
                                       gridspec_kw={"width_ratios": [1, 1.25]})
-    names = ["depth\nα^φ", "width\nβ^φ", "resolution\nγ^φ", "MACs\n÷ B0"]
+    names = ["depth\n$\\alpha^\\varphi$", "width\n$\\beta^\\varphi$",
+             "resolution\n$\\gamma^\\varphi$", "MACs\n÷ B0"]
     values = [point["depth"], point["width"], point["resolution"],
               point["macs"] / base["macs"]]
     bars = left.bar(names, values, color=["tab:blue", "tab:orange", "tab:green", "tab:grey"])
     left.bar_label(bars, fmt="%.2f", fontsize=9)
     left.axhline(2 ** phi, color="k", lw=0.8, ls="--")
-    left.text(-0.45, 2 ** phi, f"2^φ = {2 ** phi:.2f}", ha="left", va="bottom", fontsize=9)
+    left.text(-0.45, 2 ** phi, f"$2^\\varphi$ = {2 ** phi:.2f}", ha="left", va="bottom",
+              fontsize=9)
     left.set_ylim(0, max(values + [2 ** phi]) * 1.2)
     left.set_title(f"φ = {phi:g}: {point['size']}×{point['size']} input", fontsize=10)
+    left.set_ylabel("multiple of B0", fontsize=9)
     left.tick_params(labelsize=9)
     if released:
         xs = [macs / 1e9 for _, macs in released.values()]
