@@ -42,18 +42,22 @@ def _error(model: nn.Module, images: Tensor, labels: Tensor) -> float:
 
 def steps_to_error(activation: str, images: Tensor, labels: Tensor, *,
                    target: float = 0.1, seed: int = 0, lr: float = 0.05,
-                   momentum: float = 0.9, batch_size: int = 32, max_steps: int = 1000,
-                   check_every: int = 10) -> dict:
-    """Train :func:`tiny_cnn` with SGD until its training-set error is ≤ ``target``.
+                   momentum: float = 0.9, batch_size: int = 32,
+                   max_steps: int = 1000, check_every: int = 10) -> dict:
+    """Train :func:`tiny_cnn` with SGD until its training-set error is
+    ≤ ``target``.
 
-    Returns the steps taken (``None`` if ``max_steps`` were not enough) and the error
-    curve, measured every ``check_every`` steps on the whole training set.
+    Returns the steps taken (``None`` if ``max_steps`` were not enough) and
+    the error curve, measured every ``check_every`` steps on the whole
+    training set.
     """
     if not 0 < target < 1:
-        raise ValueError(f"target must be a training error in (0, 1), got {target}")
+        raise ValueError(f"target must be a training error in (0, 1), "
+                         f"got {target}")
     if images.dim() != 4 or len(images) != len(labels):
-        raise ValueError(f"images must be (N, C, H, W) with one label each, got "
-                         f"{tuple(images.shape)} and {tuple(labels.shape)}")
+        raise ValueError(f"images must be (N, C, H, W) with one label each, "
+                         f"got {tuple(images.shape)} and "
+                         f"{tuple(labels.shape)}")
     torch.manual_seed(seed)
     classes = int(labels.max()) + 1
     model = tiny_cnn(activation, images.shape[1], classes, images.shape[-1])
@@ -61,7 +65,8 @@ def steps_to_error(activation: str, images: Tensor, labels: Tensor, *,
     generator = torch.Generator().manual_seed(seed)
     curve, step = [(0, _error(model, images, labels))], 0
     while step < max_steps:
-        for index in torch.randperm(len(labels), generator=generator).split(batch_size):
+        order = torch.randperm(len(labels), generator=generator)
+        for index in order.split(batch_size):
             loss = F.cross_entropy(model(images[index]), labels[index])
             optimiser.zero_grad()
             loss.backward()
@@ -70,11 +75,12 @@ def steps_to_error(activation: str, images: Tensor, labels: Tensor, *,
             if step % check_every == 0:
                 curve.append((step, _error(model, images, labels)))
                 if curve[-1][1] <= target:
-                    return {"activation": activation, "seed": seed, "steps": step,
-                            "curve": curve}
+                    return {"activation": activation, "seed": seed,
+                            "steps": step, "curve": curve}
             if step >= max_steps:
                 break
-    return {"activation": activation, "seed": seed, "steps": None, "curve": curve}
+    return {"activation": activation, "seed": seed, "steps": None,
+            "curve": curve}
 
 
 def activation_race(images: Tensor, labels: Tensor,

@@ -69,18 +69,21 @@ def torchvision_features(in_channels: int = 3) -> nn.Sequential:
 
 def paper_features(in_channels: int = 3, groups: int = 2,
                    lrn: bool = True) -> nn.Sequential:
-    """The paper's feature extractor: 96-256-384-384-256 channels; conv 2, 4, 5 split
-    into ``groups`` halves (one per GPU); LRN (size 5, α = 1e-4, β = 0.75, k = 2) after
-    conv 1 and 2."""
+    """The paper's feature extractor: 96-256-384-384-256 channels; conv 2,
+    4, 5 split into ``groups`` halves (one per GPU); LRN (size 5, α = 1e-4,
+    β = 0.75, k = 2) after conv 1 and 2."""
     if groups not in (1, 2):
-        raise ValueError(f"groups must be 1 (one GPU) or 2 (the paper's split), "
-                         f"got {groups}")
+        raise ValueError(f"groups must be 1 (one GPU) or 2 (the paper's "
+                         f"split), got {groups}")
 
     def norm() -> list[nn.Module]:
-        return [nn.LocalResponseNorm(5, alpha=1e-4, beta=0.75, k=2.0)] if lrn else []
+        if not lrn:
+            return []
+        return [nn.LocalResponseNorm(5, alpha=1e-4, beta=0.75, k=2.0)]
 
     return nn.Sequential(
-        *_conv_relu(in_channels, 96, 11, stride=4, padding=2), *norm(), _pool(),
+        *_conv_relu(in_channels, 96, 11, stride=4, padding=2), *norm(),
+        _pool(),
         *_conv_relu(96, 256, 5, padding=2, groups=groups), *norm(), _pool(),
         *_conv_relu(256, 384, 3, padding=1),  # conv 3 talks across both GPUs
         *_conv_relu(384, 384, 3, padding=1, groups=groups),

@@ -59,18 +59,20 @@ def _check_channels(**channels: int) -> None:
 
 
 class InceptionModule(nn.Module):
-    """Four parallel branches concatenated along the channels: 1×1 | 1×1 → 3×3 |
-    1×1 → 5×5 (``branch3_kernel``, 3 in torchvision) | 3×3 max pool → 1×1 projection."""
+    """Four parallel branches concatenated along the channels:
+    1×1 | 1×1 → 3×3 | 1×1 → 5×5 (``branch3_kernel``, 3 in torchvision) |
+    3×3 max pool → 1×1 projection."""
 
-    def __init__(self, in_channels: int, ch1x1: int, ch3x3red: int, ch3x3: int,
-                 ch5x5red: int, ch5x5: int, pool_proj: int, *,
+    def __init__(self, in_channels: int, ch1x1: int, ch3x3red: int,
+                 ch3x3: int, ch5x5red: int, ch5x5: int, pool_proj: int, *,
                  branch3_kernel: int = 3) -> None:
         super().__init__()
-        channels = (in_channels, ch1x1, ch3x3red, ch3x3, ch5x5red, ch5x5, pool_proj)
+        channels = (in_channels, ch1x1, ch3x3red, ch3x3, ch5x5red, ch5x5,
+                    pool_proj)
         _check_channels(**dict(zip(_ARGS, channels)))
         if branch3_kernel not in (3, 5):
-            raise ValueError(f"branch3_kernel must be 3 (torchvision) or 5 (paper), "
-                             f"got {branch3_kernel!r}")
+            raise ValueError(f"branch3_kernel must be 3 (torchvision) or 5 "
+                             f"(paper), got {branch3_kernel!r}")
         self.in_channels = in_channels
         self.out_channels = ch1x1 + ch3x3 + ch5x5 + pool_proj
         self.branch1 = BasicConv2d(in_channels, ch1x1, kernel_size=1)
@@ -87,13 +89,14 @@ class InceptionModule(nn.Module):
 
     def forward(self, x: Tensor) -> Tensor:
         if x.dim() != 4 or x.shape[1] != self.in_channels:
-            raise ValueError(f"InceptionModule expects {self.in_channels} input "
-                             f"channels, got input of shape {tuple(x.shape)}")
+            raise ValueError(f"InceptionModule expects {self.in_channels} "
+                             f"input channels, got input of shape "
+                             f"{tuple(x.shape)}")
         branches = (self.branch1, self.branch2, self.branch3, self.branch4)
         out = torch.cat([branch(x) for branch in branches], dim=1)
         if out.shape[1] != self.out_channels:  # the output-channel check
-            raise RuntimeError(f"expected {self.out_channels} output channels, "
-                               f"got {out.shape[1]}")
+            raise RuntimeError(f"expected {self.out_channels} output "
+                               f"channels, got {out.shape[1]}")
         return out
 
 
@@ -202,11 +205,13 @@ class GoogLeNet(nn.Module):
         return GoogLeNetOutputs(logits, aux1, aux2) if heads else logits
 
 
-def googlenet_loss(outputs, target: Tensor, aux_weight: float = 0.3) -> Tensor:
-    """Loss of a network with auxiliary heads: main + ``aux_weight``·(aux1 + aux2).
+def googlenet_loss(outputs, target: Tensor,
+                   aux_weight: float = 0.3) -> Tensor:
+    """Loss of a network with auxiliary heads:
+    main + ``aux_weight``·(aux1 + aux2).
 
-    ``outputs`` is a ``GoogLeNetOutputs`` (training mode) or plain logits (then only
-    the cross-entropy of the logits).
+    ``outputs`` is a ``GoogLeNetOutputs`` (training mode) or plain logits
+    (then only the cross-entropy of the logits).
     """
     if isinstance(outputs, tuple):
         logits, aux1, aux2 = outputs
@@ -243,7 +248,8 @@ class MiniGoogLeNet(nn.Module):
         self.fc = nn.Linear(self.stage4["4c"].out_channels, num_classes)
 
     def forward(self, x: Tensor):
-        """Logits; ``GoogLeNetOutputs(logits, aux1, aux2)`` when training with heads."""
+        """Logits; ``GoogLeNetOutputs(logits, aux1, aux2)`` when training
+        with heads."""
         check_image(x, self.in_channels, self.min_side, type(self).__name__)
         x = self.pool(self.stage3["3b"](self.stage3["3a"](self.stem(x))))
         heads = self.aux_logits and self.training

@@ -10,22 +10,24 @@ _ACTIVATIONS = {"tanh": nn.Tanh, "relu": nn.ReLU, "sigmoid": nn.Sigmoid}
 
 
 class LeNet5(nn.Module):
-    """conv 5×5 (6) → pool → conv 5×5 (16) → pool → FC 120 → FC 84 → FC (classes)."""
+    """conv 5×5 (6) → pool → conv 5×5 (16) → pool → FC 120 → FC 84
+    → FC (classes)."""
 
     def __init__(self, num_classes: int = 10, in_channels: int = 1,
-                 image_size: int = 32, padding: int = 0, activation: str = "tanh",
-                 pool: str = "avg") -> None:
+                 image_size: int = 32, padding: int = 0,
+                 activation: str = "tanh", pool: str = "avg") -> None:
         super().__init__()
         if activation not in _ACTIVATIONS:
-            raise ValueError(f"activation must be one of {sorted(_ACTIVATIONS)}, "
-                             f"got {activation!r}")
+            raise ValueError(f"activation must be one of "
+                             f"{sorted(_ACTIVATIONS)}, got {activation!r}")
         if pool not in ("avg", "max"):
             raise ValueError(f"pool must be 'avg' or 'max', got {pool!r}")
         # two 5×5 convolutions, each followed by a 2×2 pool
         side = ((image_size + 2 * padding - 4) // 2 - 4) // 2
         if side < 1:
-            raise ValueError(f"image_size={image_size} with padding={padding} is too "
-                             "small for two 5×5 convolutions and two 2×2 poolings")
+            raise ValueError(f"image_size={image_size} with "
+                             f"padding={padding} is too small for two 5×5 "
+                             "convolutions and two 2×2 poolings")
         self.in_channels, self.image_size = in_channels, image_size
         act = _ACTIVATIONS[activation]
         pooling = nn.AvgPool2d if pool == "avg" else nn.MaxPool2d
@@ -43,12 +45,13 @@ class LeNet5(nn.Module):
 
     def forward(self, x: Tensor) -> Tensor:
         if x.dim() != 4 or x.shape[1] != self.in_channels:
-            raise ValueError(f"LeNet5 expects {self.in_channels} input channels, "
-                             f"got input of shape {tuple(x.shape)}")
+            raise ValueError(f"LeNet5 expects {self.in_channels} input "
+                             f"channels, got input of shape {tuple(x.shape)}")
         if tuple(x.shape[2:]) != (self.image_size, self.image_size):
             n = self.image_size
-            raise ValueError(f"LeNet5 was built for {n}×{n} images (its first FC layer "
-                             f"fixes the size), got {x.shape[2]}×{x.shape[3]}")
+            raise ValueError(f"LeNet5 was built for {n}×{n} images (its "
+                             f"first FC layer fixes the size), "
+                             f"got {x.shape[2]}×{x.shape[3]}")
         return self.classifier(self.features(x))
 
 
