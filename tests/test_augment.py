@@ -175,3 +175,43 @@ def test_check_smooth_labels():
         + eps / (k - 1) * (1 - torch.nn.functional.one_hot(labels, k)))
     assert not forgot and "ε/K" in str(forgot)
     assert math.isclose(1 - 0.1 + 0.1 / 4, 0.925)
+
+
+@pytest.mark.parametrize("angle", [0.0, 30.0, 90.0, -90.0, 180.0, 123.0])
+@pytest.mark.parametrize("size", [(8, 8), (9, 9)])
+def test_rotate_batch_equals_torchvision_rotate(angle, size):
+    from torchvision.transforms.v2 import functional as TF
+
+    from dldna.augment import rotate_batch
+
+    images = torch.rand(3, 2, *size, generator=torch.Generator().manual_seed(1))
+    assert torch.equal(rotate_batch(images, torch.full((3,), angle)), TF.rotate(images, angle))
+
+
+@pytest.mark.parametrize("angle", [0.0, 90.0, -90.0, 180.0])
+def test_rotate_batch_quarter_turns_of_non_square_images(angle):
+    from torchvision.transforms.v2 import functional as TF
+
+    from dldna.augment import rotate_batch
+
+    images = torch.rand(3, 2, 9, 13, generator=torch.Generator().manual_seed(1))
+    assert torch.equal(rotate_batch(images, torch.full((3,), angle)), TF.rotate(images, angle))
+
+
+def test_batch_rotation_draws_one_angle_per_image_within_range():
+    from dldna.augment import BatchRotation, rotate_batch
+
+    images = torch.rand(64, 1, 8, 8)
+    labels = torch.arange(64)
+    torch.manual_seed(0)
+    rotated, same = BatchRotation(45)(images, labels)
+    assert torch.equal(same, labels)
+    torch.manual_seed(0)
+    angles = (torch.rand(64) * 2 - 1) * 45
+    assert angles.abs().max() <= 45 and angles.std() > 10  # spread over the range
+    assert torch.equal(rotated, rotate_batch(images, angles))
+    assert torch.equal(BatchRotation(0)(images, labels)[0], images)
+    with pytest.raises(ValueError, match="degrees"):
+        BatchRotation(270)
+    with pytest.raises(ValueError, match="N×C×H×W"):
+        BatchRotation(10)(images[0], labels)
