@@ -26,7 +26,11 @@ BOOK_BUILD_ENV = "DLDNA_BOOK_BUILD"  # set by the book build (book/_ext/dldna_bo
 
 @dataclass(frozen=True)
 class Profile:
-    """The active execution profile; ``pick`` selects a per-profile value."""
+    """The active execution profile; ``pick`` selects a per-profile value.
+
+    Args:
+        name: ``"smoke"``, ``"cpu"`` or ``"gpu"``.
+    """
 
     name: str
 
@@ -36,7 +40,16 @@ class Profile:
 
     def pick(self, *, smoke: Any, cpu: Any, gpu: Any) -> Any:
         """Return the value for this profile, e.g. ``epochs = P.pick(smoke=1, cpu=5, gpu=30)``;
-        for the size of a whole run pick a :class:`RunSize`."""
+        for the size of a whole run pick a :class:`RunSize`.
+
+        Args:
+            smoke: the value in the smoke profile (a few seconds per chapter).
+            cpu: the value in the cpu profile (a laptop's CPU).
+            gpu: the value in the gpu profile (full-size runs).
+
+        Returns:
+            The one of the three that belongs to this profile.
+        """
         return {"smoke": smoke, "cpu": cpu, "gpu": gpu}[self.name]
 
     @property
@@ -69,6 +82,16 @@ class RunSize:
                                   cpu=RunSize(epochs=3, batch_size=64, width=16),
                                   gpu=RunSize(epochs=10, batch_size=128, width=64))
         fit(model, train, test, recipe, **size.training())
+
+    Args:
+        epochs: passes over the training set, ≥ 1.
+        batch_size: images per training step, ≥ 1.
+        width: channel-width knob of the network, ≥ 1 (``None``: the model's default).
+        train_size: training images to use, ≥ 1 (``None``: the whole split).
+        test_size: test images to use, ≥ 1 (``None``: the whole split).
+        warmup_epochs: epochs of learning-rate warm-up, in [0, ``epochs``] (``None``: the
+            recipe's).
+        ema_decay: decay of the weight average, in (0, 1) (``None``: no averaging).
     """
 
     epochs: int
@@ -100,7 +123,11 @@ class RunSize:
         return {k: v for k, v in fields.items() if v is not None}
 
     def replace(self, **changes: Any) -> "RunSize":
-        """A copy with some fields changed (checked again)."""
+        """A copy with some fields changed (checked again).
+
+        Args:
+            changes: field names and their new values.
+        """
         return replace(self, **changes)
 
 
@@ -124,7 +151,15 @@ def show_progress() -> bool:
 
 
 def seed_everything(seed: int = 0, *, deterministic: bool = True) -> int:
-    """Seed Python, NumPy and PyTorch (CPU and CUDA) so two runs give the same numbers."""
+    """Seed Python, NumPy and PyTorch (CPU and CUDA) so two runs give the same numbers.
+
+    Args:
+        seed: a non-negative integer (NumPy gets it modulo 2³²).
+        deterministic: also make cuDNN pick deterministic algorithms (and no autotuning).
+
+    Returns:
+        The seed used, as a Python ``int``.
+    """
     if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0:
         raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
     seed = int(seed)
@@ -138,7 +173,12 @@ def seed_everything(seed: int = 0, *, deterministic: bool = True) -> int:
 
 
 def get_device(prefer: str | None = None) -> torch.device:
-    """CUDA when available (or ``prefer`` if given and usable), otherwise the CPU."""
+    """CUDA when available (or ``prefer`` if given and usable), otherwise the CPU.
+
+    Args:
+        prefer: a device string such as ``"cpu"`` or ``"cuda:1"`` to use instead of the
+            automatic choice; asking for CUDA without CUDA raises ``ValueError``.
+    """
     if prefer is not None:
         device = torch.device(prefer)
         if device.type == "cuda" and not torch.cuda.is_available():

@@ -37,7 +37,17 @@ SPLITS = ("train", "test")
 
 @dataclass(frozen=True, eq=False)
 class ImageDataset(Dataset):
-    """Images held in memory as uint8 N×C×H×W; items come out as float in [0, 1]."""
+    """Images held in memory as uint8 N×C×H×W; items come out as float in [0, 1].
+
+    Args:
+        images: the pixels, a uint8 N×C×H×W tensor.
+        labels: the class index of each image, shape (N,).
+        classes: the class names, indexed by label.
+        name: the dataset's title, as printed in results.
+        split: ``"train"`` or ``"test"``.
+        stand_in_for: the title of the requested dataset this one replaces (``None``: it is
+            the dataset asked for).
+    """
 
     images: torch.Tensor
     labels: torch.Tensor
@@ -78,7 +88,12 @@ class ImageDataset(Dataset):
         return self.images.float() / 255.0, self.labels.clone()
 
     def subset(self, n: int, *, seed: int = 0) -> "ImageDataset":
-        """A random subset of ``n`` items (stratified by class, so every class stays present)."""
+        """A random subset of ``n`` items (stratified by class, so every class stays present).
+
+        Args:
+            n: how many items, ≥ 1 (``n`` ≥ the length returns the dataset itself).
+            seed: seed of the random choice.
+        """
         if not isinstance(n, int) or n <= 0:
             raise ValueError(f"n must be a positive integer, got {n!r}")
         if n >= len(self):
@@ -97,7 +112,13 @@ class ImageDataset(Dataset):
         return replace(self, images=self.images[index], labels=self.labels[index])
 
     def loader(self, batch_size: int = 128, *, shuffle: bool = False, seed: int = 0) -> DataLoader:
-        """A DataLoader over the in-memory tensors (no worker processes needed)."""
+        """A DataLoader over the in-memory tensors (no worker processes needed).
+
+        Args:
+            batch_size: items per batch.
+            shuffle: reshuffle the items every epoch.
+            seed: seed of the shuffling.
+        """
         images, labels = self.tensors()
         generator = torch.Generator().manual_seed(seed)
         return DataLoader(torch.utils.data.TensorDataset(images, labels), batch_size=batch_size,
@@ -213,6 +234,17 @@ def load(name: str, split: str = "train", *, download: bool | None = None,
     Files are looked for in ``root`` if given, else in the environment's data folder and then
     the cache (see :mod:`dldna.data_files`). ``download=None`` downloads into the cache only when
     the profile allows it (gpu profile or ``DLDNA_DOWNLOAD=1``).
+
+    Args:
+        name: a dataset name from ``NAMES``.
+        split: ``"train"`` or ``"test"``.
+        download: ``True``/``False`` to allow or forbid a download into the cache
+            (``None``: the profile decides).
+        root: a folder to look in instead of the data folder and the cache.
+
+    Returns:
+        The split, or the bundled stand-in (with ``stand_in_for`` set) when the files are
+        missing and cannot be downloaded.
     """
     if not isinstance(name, str):
         raise TypeError(f"name must be a string, got {type(name).__name__}")

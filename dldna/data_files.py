@@ -34,7 +34,11 @@ def data_dir() -> Path:
 
 
 def search_roots(root: str | Path | None = None) -> list[Path]:
-    """The folders to look in: ``[root]`` when given, else the data folder and then the cache."""
+    """The folders to look in: ``[root]`` when given, else the data folder and then the cache.
+
+    Args:
+        root: a folder chosen by the caller (``None``: the default folders).
+    """
     if root is not None:
         return [Path(root)]
     roots = [data_dir(), cache_dir()]

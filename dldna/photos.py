@@ -75,6 +75,10 @@ def _cached(name: str) -> np.ndarray:
 def photo(name: str = "chelsea", *, grey: bool = False) -> np.ndarray:
     """A bundled photo as a uint8 array (H×W×3, or H×W with ``grey=True``).
 
+    Args:
+        name: a bundled photo's name, one of ``PHOTOS``.
+        grey: return the luminance (H×W) instead of the colour photo.
+
     >>> photo("coffee").shape
     (400, 600, 3)
     """
@@ -90,7 +94,11 @@ def photo(name: str = "chelsea", *, grey: bool = False) -> np.ndarray:
 
 
 def describe(name: str) -> str:
-    """Where a bundled photo comes from."""
+    """Where a bundled photo comes from.
+
+    Args:
+        name: a bundled photo's name, one of ``PHOTOS``.
+    """
     if name not in _SOURCES:
         raise ValueError(f"name={name!r} is not a bundled photo; known photos: {', '.join(PHOTOS)}")
     return _SOURCES[name][1]
