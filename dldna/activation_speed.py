@@ -18,7 +18,15 @@ ACTIVATIONS = {"relu": nn.ReLU, "tanh": nn.Tanh, "sigmoid": nn.Sigmoid}
 
 def tiny_cnn(activation: str = "relu", in_channels: int = 1, num_classes: int = 10,
              image_size: int = 8, width: int = 16) -> nn.Sequential:
-    """conv 3×3 (width) → act → pool 2 → conv 3×3 (2·width) → act → pool 2 → linear."""
+    """conv 3×3 (width) → act → pool 2 → conv 3×3 (2·width) → act → pool 2 → linear.
+
+    Args:
+        activation: ``"relu"``, ``"tanh"`` or ``"sigmoid"``.
+        in_channels: channels of the input images.
+        num_classes: outputs of the final linear layer.
+        image_size: side of the square input, a multiple of 4.
+        width: channels of the first convolution (the second has twice as many).
+    """
     if activation not in ACTIVATIONS:
         raise ValueError(f"activation must be one of {sorted(ACTIVATIONS)}, got {activation!r}")
     if image_size < 4 or image_size % 4:
@@ -50,6 +58,18 @@ def steps_to_error(activation: str, images: Tensor, labels: Tensor, *,
     Returns the steps taken (``None`` if ``max_steps`` were not enough) and
     the error curve, measured every ``check_every`` steps on the whole
     training set.
+
+    Args:
+        activation: ``"relu"``, ``"tanh"`` or ``"sigmoid"``.
+        images: the training set, ``(N, C, H, W)``.
+        labels: one class index per image.
+        target: training error to reach, in (0, 1).
+        seed: seeds the weights and the batch order.
+        lr: SGD learning rate.
+        momentum: SGD momentum.
+        batch_size: images per step.
+        max_steps: give up after this many steps.
+        check_every: steps between two error measurements.
     """
     if not 0 < target < 1:
         raise ValueError(f"target must be a training error in (0, 1), "
@@ -86,7 +106,18 @@ def steps_to_error(activation: str, images: Tensor, labels: Tensor, *,
 def activation_race(images: Tensor, labels: Tensor,
                     activations: Sequence[str] = ("relu", "tanh", "sigmoid"),
                     seeds: Sequence[int] = (0, 1, 2), **kwargs) -> list[dict]:
-    """:func:`steps_to_error` for every activation and seed (same seeds for all)."""
+    """:func:`steps_to_error` for every activation and seed (same seeds for all).
+
+    Args:
+        images: the training set, ``(N, C, H, W)``.
+        labels: one class index per image.
+        activations: the activations to race.
+        seeds: the seeds, at least one; every activation gets all of them.
+        **kwargs: passed to :func:`steps_to_error` (``target``, ``lr`` …).
+
+    Returns:
+        One :func:`steps_to_error` dict per run, activation by activation.
+    """
     if len(seeds) < 1:
         raise ValueError("seeds must name at least one seed")
     return [steps_to_error(a, images, labels, seed=s, **kwargs)
@@ -94,7 +125,11 @@ def activation_race(images: Tensor, labels: Tensor,
 
 
 def race_summary(runs: list[dict]):
-    """One row per activation: median, min and max steps, and how many runs reached the target."""
+    """One row per activation: median, min and max steps, and how many runs reached the target.
+
+    Args:
+        runs: the list :func:`activation_race` returns.
+    """
     import pandas as pd
 
     rows = []

@@ -21,7 +21,12 @@ from .receptive_field import receptive_field
 
 
 def weight_memory_mb(model: nn.Module, bytes_per_value: int = 4) -> float:
-    """Megabytes (10⁶ bytes) the parameters take, ``bytes_per_value`` each (4 for float32)."""
+    """Megabytes (10⁶ bytes) the parameters take, ``bytes_per_value`` each (4 for float32).
+
+    Args:
+        model: the network whose parameters are counted.
+        bytes_per_value: bytes per stored number: 1, 2, 4 (float32, the default) or 8.
+    """
     if bytes_per_value not in (1, 2, 4, 8):
         raise ValueError(f"bytes_per_value must be 1, 2, 4 or 8, got {bytes_per_value!r}")
     return counting.count_parameters(model) * bytes_per_value / 1e6
@@ -29,7 +34,14 @@ def weight_memory_mb(model: nn.Module, bytes_per_value: int = 4) -> float:
 
 def parameter_split(model: nn.Module) -> dict[str, int]:
     """Parameters of the convolutions, of the fully connected layers, and of everything else
-    (BatchNorm scales and shifts …)."""
+    (BatchNorm scales and shifts …).
+
+    Args:
+        model: the network to split; each module's own parameters are counted once.
+
+    Returns:
+        ``{"convolutions": …, "fully connected": …, "other": …}``, parameter counts.
+    """
     split = {"convolutions": 0, "fully connected": 0, "other": 0}
     for module in model.modules():
         own = sum(p.numel() for p in module.parameters(recurse=False))
@@ -65,6 +77,14 @@ def layer_costs(model: nn.Module, input_shape: Sequence[int], *, meta: bool = Fa
 
     With ``meta=True`` the model must already live on the ``meta`` device (build it inside
     ``with torch.device("meta"):``): shapes and counts come out, no arithmetic is done.
+
+    Args:
+        model: the network to measure; left in the training mode it had.
+        input_shape: the batch shape ``(N, C, H, W)`` fed through it.
+        meta: run on the ``meta`` device (the model must already be there).
+
+    Returns:
+        A DataFrame, one row per layer plus a ``total`` row.
     """
     if len(input_shape) != 4:
         raise ValueError(f"input_shape must be (N, C, H, W), got {tuple(input_shape)}")
@@ -88,6 +108,14 @@ def stack_vs_single(k: int, channels: int) -> dict:
     same receptive field, n·9·C² against k²·C² weights, n nonlinearities against one.
 
     The weights are counted on real ``nn.Conv2d`` layers, not only by the formula.
+
+    Args:
+        k: side of the single kernel, an odd int ≥ 5.
+        channels: input and output channels C of every convolution.
+
+    Returns:
+        A dict with receptive fields, weight counts (also per C²), the saving of the stack
+        (a fraction) and the number of nonlinearities of each option.
     """
     if not isinstance(k, int) or k < 5 or k % 2 == 0:
         raise ValueError(f"k must be an odd int ≥ 5, got {k!r}")
@@ -107,7 +135,16 @@ def stack_vs_single(k: int, channels: int) -> dict:
 
 def compare_models(names: Sequence[str], image_size: int = 224, **kwargs):
     """Parameters, multiply-adds at ``image_size``² and weight memory of registry models, all
-    counted on the meta device. ``kwargs`` go to every factory."""
+    counted on the meta device. ``kwargs`` go to every factory.
+
+    Args:
+        names: registry names of the models, one row each.
+        image_size: side in pixels of the square three-channel input.
+        **kwargs: keyword arguments passed to every model factory (``num_classes`` …).
+
+    Returns:
+        A DataFrame indexed by model with ``params``, ``MACs`` and ``weights MB``.
+    """
     import pandas as pd
 
     from .models import create

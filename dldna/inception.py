@@ -27,7 +27,19 @@ def _positive(**values: int) -> None:
 
 def inception_macs(size: int, in_channels: int, ch1x1: int, ch3x3red: int, ch3x3: int,
                    ch5x5red: int, ch5x5: int, pool_proj: int, k5: int = 5) -> int:
-    """Multiply-adds of an Inception module with 1×1 reductions on a size×size map."""
+    """Multiply-adds of an Inception module with 1×1 reductions on a size×size map.
+
+    Args:
+        size: side of the square feature map (stride 1, so the output has the same side).
+        in_channels: channels entering the module.
+        ch1x1: outputs of the 1×1 branch.
+        ch3x3red: outputs of the 1×1 reduction before the 3×3.
+        ch3x3: outputs of the 3×3 branch.
+        ch5x5red: outputs of the 1×1 reduction before the 5×5.
+        ch5x5: outputs of the 5×5 branch.
+        pool_proj: outputs of the 1×1 projection after the max pool.
+        k5: kernel side of the "5×5" branch (torchvision's GoogLeNet uses 3).
+    """
     _positive(size=size, in_channels=in_channels, ch1x1=ch1x1, ch3x3red=ch3x3red, ch3x3=ch3x3,
               ch5x5red=ch5x5red, ch5x5=ch5x5, pool_proj=pool_proj, k5=k5)
     per_pixel = (in_channels * (ch1x1 + ch3x3red + ch5x5red + pool_proj)
@@ -36,7 +48,15 @@ def inception_macs(size: int, in_channels: int, ch1x1: int, ch3x3red: int, ch3x3
 
 
 def naive_inception_macs(size: int, in_channels: int, ch1x1: int, ch3x3: int, ch5x5: int) -> int:
-    """Multiply-adds of the naive module: 1×1, 3×3 and 5×5 convolutions on the full input."""
+    """Multiply-adds of the naive module: 1×1, 3×3 and 5×5 convolutions on the full input.
+
+    Args:
+        size: side of the square feature map.
+        in_channels: channels entering the module.
+        ch1x1: outputs of the 1×1 convolution.
+        ch3x3: outputs of the 3×3 convolution.
+        ch5x5: outputs of the 5×5 convolution.
+    """
     _positive(size=size, in_channels=in_channels, ch1x1=ch1x1, ch3x3=ch3x3, ch5x5=ch5x5)
     return size * size * in_channels * (ch1x1 + 9 * ch3x3 + 25 * ch5x5)
 
@@ -44,7 +64,15 @@ def naive_inception_macs(size: int, in_channels: int, ch1x1: int, ch3x3: int, ch
 def module_costs(size: int, row: Sequence[int]):
     """Naive against reduced module for one row of the Inception table (``in, #1×1, #3×3 red,
     #3×3, #5×5 red, #5×5, pool proj``) on a size×size map: output channels, parameters and
-    multiply-adds, by formula and as counted on the built modules (they must agree)."""
+    multiply-adds, by formula and as counted on the built modules (they must agree).
+
+    Args:
+        size: side of the square feature map.
+        row: the seven channel numbers of one table row, in the order above.
+
+    Returns:
+        A DataFrame with one row for each module.
+    """
     import pandas as pd
 
     in_c, c1, r3, c3, r5, c5, pp = row
@@ -66,7 +94,16 @@ def module_costs(size: int, row: Sequence[int]):
 def factorisation_savings(channels: int = 64, size: int = 17, n: int = 7):
     """Parameters and multiply-adds (C → C channels, no bias, size×size map) of the Inception
     v2/v3 factorisations, counted on real layers: one 5×5 against two 3×3, and one n×n against
-    1×n followed by n×1."""
+    1×n followed by n×1.
+
+    Args:
+        channels: input and output channels C of every convolution.
+        size: side of the square feature map.
+        n: side of the kernel that is split into 1×n and n×1.
+
+    Returns:
+        A DataFrame, one row per factorisation, with the saving in multiply-adds (a fraction).
+    """
     import pandas as pd
 
     _positive(channels=channels, size=size, n=n)
@@ -87,14 +124,26 @@ def factorisation_savings(channels: int = 64, size: int = 17, n: int = 7):
 
 
 def separable_ratio(c_out: int, k: int) -> float:
-    """Cost of a depthwise-separable convolution relative to a standard one: 1/C_out + 1/k²."""
+    """Cost of a depthwise-separable convolution relative to a standard one: 1/C_out + 1/k².
+
+    Args:
+        c_out: output channels.
+        k: kernel side.
+    """
     _positive(c_out=c_out, k=k)
     return 1 / c_out + 1 / k ** 2
 
 
 def separable_costs(c_in: int, c_out: int, k: int = 3, size: int = 56) -> dict:
     """Multiply-adds of a standard k×k convolution and of depthwise k×k + pointwise 1×1, both
-    counted on real layers, with their ratio and the formula's."""
+    counted on real layers, with their ratio and the formula's.
+
+    Args:
+        c_in: input channels.
+        c_out: output channels.
+        k: kernel side (padding k // 2 keeps the map size).
+        size: side of the square feature map.
+    """
     _positive(c_in=c_in, c_out=c_out, k=k, size=size)
     shape = (1, c_in, size, size)
     standard = nn.Conv2d(c_in, c_out, k, padding=k // 2, bias=False)
@@ -119,7 +168,17 @@ def train_mini_googlenet(train, test, *, aux: bool, seed: int = 0, epochs: int =
                          batch_size: int = 32, lr: float = 2e-3) -> dict:
     """Train :func:`~dldna.models.googlenet.googlenet_mini` on ``train`` (an ImageDataset) with
     Adam; with ``aux=True`` the loss is main + 0.3·(aux1 + aux2). Returns test accuracy and the
-    last epoch's mean main-head training loss."""
+    last epoch's mean main-head training loss.
+
+    Args:
+        train: the training set (an ImageDataset).
+        test: the test set (an ImageDataset).
+        aux: train with the two auxiliary heads.
+        seed: seeds the weights and the batch order.
+        epochs: passes over ``train``.
+        batch_size: images per step.
+        lr: Adam learning rate.
+    """
     x, y = train.tensors()
     x_test, y_test = test.tensors()
     torch.manual_seed(seed)
@@ -142,7 +201,14 @@ def train_mini_googlenet(train, test, *, aux: bool, seed: int = 0, epochs: int =
 
 
 def aux_head_experiment(train, test, seeds: Sequence[int] = (0, 1, 2), **kwargs):
-    """:func:`train_mini_googlenet` with and without auxiliary heads for each seed; a DataFrame."""
+    """:func:`train_mini_googlenet` with and without auxiliary heads for each seed; a DataFrame.
+
+    Args:
+        train: the training set (an ImageDataset).
+        test: the test set (an ImageDataset).
+        seeds: the seeds, at least one; both variants get all of them.
+        **kwargs: passed to :func:`train_mini_googlenet` (``epochs``, ``lr`` …).
+    """
     import pandas as pd
 
     if len(seeds) < 1:

@@ -20,7 +20,17 @@ SMALL_INPUTS = {"lenet5": (1, 32), "googlenet_mini": (1, 28)}
 
 def architecture_table(name: str, image_size: int | None = None, **kwargs):
     """Per-layer output shape, parameters, MACs and activation memory of the layers that have
-    parameters or do arithmetic (convolutions, linear layers, normalisations), in forward order."""
+    parameters or do arithmetic (convolutions, linear layers, normalisations), in forward order.
+
+    Args:
+        name: registry name of the model.
+        image_size: side of the square input; ``None`` tries the usual sizes until one fits.
+        **kwargs: passed to the model factory (``in_channels`` …).
+
+    Returns:
+        A DataFrame from :func:`dldna.architectures.layer_costs`; its ``attrs`` hold the model
+        name, the input shape and the totals.
+    """
     entry = get_entry(name)  # a ValueError listing the known models for an unknown name
     if image_size is not None and (not isinstance(image_size, int)
                                    or isinstance(image_size, bool) or image_size < 1):
@@ -50,7 +60,16 @@ def architecture_table(name: str, image_size: int | None = None, **kwargs):
 
 def plot_architecture(name: str = "vgg16", image_size: int | None = None, **kwargs):
     """Two bar charts, one bar per layer in forward order: parameters (top) and multiply-adds
-    (bottom), with each model's totals in the titles."""
+    (bottom), with each model's totals in the titles.
+
+    Args:
+        name: registry name of the model.
+        image_size: side of the square input; ``None`` picks one the model accepts.
+        **kwargs: passed to the model factory.
+
+    Returns:
+        The matplotlib figure.
+    """
     import matplotlib.pyplot as plt
 
     table = architecture_table(name, image_size, **kwargs)
@@ -73,7 +92,12 @@ def plot_architecture(name: str = "vgg16", image_size: int | None = None, **kwar
 
 def architecture_widget(name: str = "vgg16", image_size: int = 224):
     """Model menu (every registry model) and image-size menu; shows the figure and the table's
-    first rows. ipywidgets 7.7 and 8 API only."""
+    first rows. ipywidgets 7.7 and 8 API only.
+
+    Args:
+        name: the model selected at first.
+        image_size: the image side selected at first: 28, 32, 64, 128 or 224.
+    """
     import ipywidgets as widgets
     import matplotlib.pyplot as plt
     from IPython.display import display
