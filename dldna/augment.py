@@ -23,6 +23,11 @@ def make_op(name: str, magnitude: float = 0.5, size: int | None = None) -> Calla
     ``size`` is the image side (the crops need it). AutoAugment uses its ImageNet
     policy and TrivialAugment draws its own strength: ``magnitude`` does not
     change them.
+
+    Args:
+        name: one of ``OPS``.
+        magnitude: strength, 0 (none) to 1 (strongest).
+        size: image side in pixels; needed by the two crops.
     """
     if name not in OPS:
         raise ValueError(f"op must be one of {', '.join(OPS)}, got {name!r}")
@@ -69,6 +74,16 @@ def augment_samples(image: torch.Tensor, op: str, magnitude: float = 0.5, n: int
     """``n`` independent draws of one augmentation applied to a C×H×W float image in [0, 1].
 
     This is the pure function behind the playground widget (same inputs → same images).
+
+    Args:
+        image: C×H×W image, float in [0, 1] (uint8 is rescaled).
+        op: augmentation name, one of ``OPS``.
+        magnitude: strength in [0, 1], as for ``make_op``.
+        n: number of draws.
+        seed: seed of the draws; the caller's random state is restored afterwards.
+
+    Returns:
+        An n×C×H×W tensor of augmented copies, clamped to [0, 1].
     """
     if not isinstance(image, torch.Tensor) or image.ndim != 3:
         raise ValueError("image must be a C×H×W tensor")
@@ -87,7 +102,11 @@ def augment_samples(image: torch.Tensor, op: str, magnitude: float = 0.5, n: int
 
 
 class PerImage:
-    """Apply ``transform`` to every image of a batch separately: ``(x, y) -> (x', y)``."""
+    """Apply ``transform`` to every image of a batch separately: ``(x, y) -> (x', y)``.
+
+    Args:
+        transform: a per-image transform, C×H×W → C×H×W (a fresh random draw per call).
+    """
 
     def __init__(self, transform: Callable) -> None:
         self.transform = transform
@@ -100,7 +119,11 @@ class PerImage:
 
 
 class Compose2:
-    """Chain batch augmentations of the form ``(x, y) -> (x, y)`` (per-image ones, then mixing)."""
+    """Chain batch augmentations of the form ``(x, y) -> (x, y)`` (per-image ones, then mixing).
+
+    Args:
+        steps: the batch augmentations, applied in order; ``None`` entries are skipped.
+    """
 
     def __init__(self, *steps: Callable) -> None:
         self.steps = [s for s in steps if s is not None]
@@ -120,6 +143,17 @@ def standard_augment(size: int, *, flip: bool = True, crop_padding: int = 4,
     pad + crop → flip → colour jitter → RandAugment(magnitude) → random erasing
     (probability), each drawn per image, then optionally MixUp or CutMix on the
     batch (soft labels).
+
+    Args:
+        size: image side in pixels.
+        flip: random horizontal flip.
+        crop_padding: pixels of padding before the crop; 0 for none.
+        colour: colour jitter strength; 0 for none.
+        randaugment: RandAugment magnitude (0–30); ``None`` for none.
+        erasing: probability of random erasing.
+        mix: ``"mixup"``, ``"cutmix"`` or ``None``.
+        num_classes: classes, for the soft labels.
+        alpha: Beta(alpha, alpha) parameter of the mixing ratio.
     """
     ops: list[Callable] = []
     if crop_padding:
@@ -138,7 +172,13 @@ def standard_augment(size: int, *, flip: bool = True, crop_padding: int = 4,
 
 
 def mixer(kind: str, num_classes: int, alpha: float = 1.0) -> Callable:
-    """``v2.MixUp`` or ``v2.CutMix``: mixes a batch with its own shuffled copy, labels soft."""
+    """``v2.MixUp`` or ``v2.CutMix``: mixes a batch with its own shuffled copy, labels soft.
+
+    Args:
+        kind: ``"mixup"`` or ``"cutmix"``.
+        num_classes: number of classes of the one-hot (then soft) labels.
+        alpha: the mixing ratio is drawn from Beta(alpha, alpha).
+    """
     if kind == "mixup":
         return v2.MixUp(alpha=alpha, num_classes=num_classes)
     if kind == "cutmix":
@@ -152,6 +192,15 @@ def mix_pair(image_a: torch.Tensor, label_a: int, image_b: torch.Tensor, label_b
 
     ``v2.MixUp``/``v2.CutMix`` pair each image with its neighbour in the batch (the batch rolled
     by one), so a batch of [a, b] gives ``a`` mixed with ``b`` as its first item.
+
+    Args:
+        image_a: first C×H×W image.
+        label_a: class index of ``image_a``.
+        image_b: second image, same shape.
+        label_b: class index of ``image_b``.
+        kind: ``"mixup"`` or ``"cutmix"``.
+        num_classes: length of the soft label.
+        seed: seed of the draw; the caller's random state is restored afterwards.
     """
     images = torch.stack([image_a, image_b])
     labels = torch.tensor([label_a, label_b])
@@ -174,6 +223,12 @@ class BatchAugment:
     those cost a few Python calls per image; here each image still gets its own
     draw, and a batch takes a handful of tensor operations. There is no colour
     operation, so it suits grey images.
+
+    Args:
+        crop_padding: zero padding in pixels before the random crop; 0 for no crop.
+        flip: mirror each image with probability 0.5.
+        erasing: probability that an image gets an erased rectangle.
+        value: fill value of the erased rectangle.
     """
 
     def __init__(self, *, crop_padding: int = 0, flip: bool = False,
@@ -213,6 +268,9 @@ class BatchRotation:
     It matches ``v2.RandomRotation(degrees)`` (about the centre, nearest neighbour, corners
     filled with 0) without a Python call per image, which made the per-image version the
     slowest cell of chapter 10.
+
+    Args:
+        degrees: largest angle in degrees, 0 to 180.
     """
 
     def __init__(self, degrees: float) -> None:
@@ -235,7 +293,12 @@ def rotate_batch(images: torch.Tensor, degrees: torch.Tensor) -> torch.Tensor:
     """Rotate image ``i`` counter-clockwise by ``degrees[i]`` about its centre (nearest
     neighbour, zeros outside), like ``torchvision.transforms.v2.functional.rotate``: the same
     pixels for square images (tested); on non-square ones at angles other than quarter turns a
-    few border pixels can round to the other neighbour."""
+    few border pixels can round to the other neighbour.
+
+    Args:
+        images: N×C×H×W batch.
+        degrees: N angles in degrees, one per image.
+    """
     n, _, height, width = images.shape
     theta = torch.deg2rad(degrees.to(images.dtype))
     cos, sin = torch.cos(theta), torch.sin(theta)

@@ -42,7 +42,14 @@ AUGMENTATIONS: dict[str, dict[str, Any]] = {
 
 
 def augmentation_for(dataset_name: str) -> dict[str, Any]:
-    """The augmentation settings that fit a dataset (see :data:`AUGMENTATIONS`)."""
+    """The augmentation settings that fit a dataset (see :data:`AUGMENTATIONS`).
+
+    Args:
+        dataset_name: the dataset's display name, e.g. ``"Fashion-MNIST"`` (matched by prefix).
+
+    Returns:
+        A fresh dict of ``standard_augment`` keywords.
+    """
     for prefix, settings in AUGMENTATIONS.items():
         if dataset_name.startswith(prefix):
             return dict(settings)
@@ -51,7 +58,12 @@ def augmentation_for(dataset_name: str) -> dict[str, Any]:
 
 
 def make_augment(settings: dict[str, Any], size: int):
-    """The batch augmentation for ``settings``: vectorised when it has no colour operation."""
+    """The batch augmentation for ``settings``: vectorised when it has no colour operation.
+
+    Args:
+        settings: ``standard_augment`` keywords, e.g. from :func:`augmentation_for`.
+        size: image side in pixels.
+    """
     if settings.get("colour") or settings.get("randaugment") is not None:
         return standard_augment(size, **settings)
     return BatchAugment(crop_padding=settings.get("crop_padding", 0),
@@ -84,7 +96,11 @@ _SCALES = dict(
 
 
 def recipe_scale(profile: str | None = None) -> Scale:
-    """The recipe's size in a profile (default: the active one)."""
+    """The recipe's size in a profile (default: the active one).
+
+    Args:
+        profile: ``"smoke"``, ``"cpu"`` or ``"gpu"``; ``None`` for the active profile.
+    """
     p = get_profile() if profile is None else Profile(profile)
     return p.pick(**_SCALES)
 
@@ -95,6 +111,9 @@ def ablation_scale(profile: str | None = None) -> Scale:
     There the full recipe takes 100 epochs on all of CIFAR-10, and twelve such runs would take
     twelve times as long. The ablation uses a fixed smaller budget instead (10,000 training
     images, 15 epochs, the whole test set); :func:`ablation_cost` gives its relative cost.
+
+    Args:
+        profile: ``"smoke"``, ``"cpu"`` or ``"gpu"``; ``None`` for the active profile.
     """
     p = get_profile() if profile is None else Profile(profile)
     return p.pick(smoke=_SCALES["smoke"], cpu=_SCALES["cpu"],
@@ -107,7 +126,11 @@ CIFAR10_TRAIN_SIZE = 50_000
 
 
 def ablation_cost(profile: str = "gpu") -> float:
-    """Training images all ablation runs see together, as a fraction of one recipe run."""
+    """Training images all ablation runs see together, as a fraction of one recipe run.
+
+    Args:
+        profile: ``"smoke"``, ``"cpu"`` or ``"gpu"``.
+    """
     def images(scale: Scale) -> int:
         return (scale.train_size or CIFAR10_TRAIN_SIZE) * scale.epochs
 
@@ -116,7 +139,15 @@ def ablation_cost(profile: str = "gpu") -> float:
 
 
 def recipe_data(scale: Scale | None = None, seed: int = 0):
-    """Training and test sets at the scale's size (the test subset is the same for every seed)."""
+    """Training and test sets at the scale's size (the test subset is the same for every seed).
+
+    Args:
+        scale: the run's size; ``None`` for the active profile's :func:`recipe_scale`.
+        seed: seed of the training subset.
+
+    Returns:
+        ``(train_set, test_set)``.
+    """
     scale = scale or recipe_scale()
     train_set, test_set = _data.load(scale.dataset, "train"), _data.load(scale.dataset, "test")
     if scale.train_size:
@@ -127,7 +158,12 @@ def recipe_data(scale: Scale | None = None, seed: int = 0):
 
 
 def network(scale: Scale, train_set):
-    """The scale's network for the data's channels, size and classes."""
+    """The scale's network for the data's channels, size and classes.
+
+    Args:
+        scale: names the model (``"resnet18"`` or ``"small_cnn"``) and its width.
+        train_set: the training set; its image shape and class count size the network.
+    """
     channels, size = train_set.image_shape[0], train_set.image_shape[-1]
     if scale.model == "resnet18":
         return create("resnet18", num_classes=train_set.num_classes, in_channels=channels,
@@ -145,6 +181,16 @@ def train_recipe(*, scale: Scale | None = None, seed: int = 0,
     ``changes`` replace :data:`RECIPE` fields (e.g. ``label_smoothing=0.0``);
     ``augmentation=False`` and ``ema=True`` switch those two ingredients.
     ``curve=True`` also evaluates 500 test images after every epoch (for a plot).
+
+    Args:
+        scale: run size; ``None``: the active profile's.
+        seed: seed of the weights, the batches and the subset.
+        augmentation: use the dataset's augmentations.
+        ema: keep and measure an EMA of the weights (``scale.ema_decay``).
+        datasets: ``(train, test)`` to reuse; ``None`` loads them.
+        curve: record a test-accuracy curve.
+        progress: show a progress bar (``None``: trainer default).
+        changes: :data:`RECIPE` fields to replace.
     """
     scale = scale or recipe_scale()
     train_set, test_set = datasets or recipe_data(scale, seed)
@@ -192,6 +238,12 @@ def ablation(scale: Scale | None = None, seeds: Sequence[int] | None = None,
     ``done`` holds finished full-recipe runs at the same scale (reused, not trained again).
     Each seed trains on its own training subset; all rows share the seeds, so rows compare
     like with like.
+
+    Args:
+        scale: budget of each run; ``None`` for the active profile's :func:`ablation_scale`.
+        seeds: the seeds; ``None`` for ``range(scale.seeds)``.
+        progress: show progress bars (``None``: the trainer's default).
+        done: finished full-recipe runs to reuse, matched by seed.
     """
     import pandas as pd
 
@@ -216,7 +268,14 @@ def ablation(scale: Scale | None = None, seeds: Sequence[int] | None = None,
 
 def ablation_means(table):
     """Per variant (table order): mean, lowest and highest test accuracy over the seeds, and
-    ``change`` = the variant's mean minus the full recipe's mean."""
+    ``change`` = the variant's mean minus the full recipe's mean.
+
+    Args:
+        table: the DataFrame from :func:`ablation`, full recipe first.
+
+    Returns:
+        A DataFrame with columns ``variant``, ``mean``, ``min``, ``max``, ``count``, ``change``.
+    """
     grouped = table.groupby("variant", sort=False)["test accuracy"]
     means = grouped.agg(["mean", "min", "max", "count"]).reset_index()
     means["change"] = means["mean"] - means["mean"].iloc[0]
@@ -229,6 +288,10 @@ def noise_threshold(full_accuracies: Sequence[float], n_test: int) -> float:
     The larger of the full recipe's seed-to-seed range (runs that differ only in seed and data
     subset, so their difference is noise) and twice the standard error of a difference of two
     accuracies measured on ``n_test`` images, 2·√(2p(1−p)/n).
+
+    Args:
+        full_accuracies: test accuracies (fractions in [0, 1]) of the full recipe's seeds.
+        n_test: number of test images each accuracy was measured on.
     """
     if not isinstance(n_test, int) or n_test < 1:
         raise ValueError(f"n_test must be a positive integer, got {n_test!r}")
@@ -244,6 +307,14 @@ def ablation_effects(means, threshold: float) -> dict[str, list[str]]:
 
     A removed ingredient helped when removing it lowered the mean accuracy by more than
     ``threshold``; an added one helped when adding it raised the mean by more than ``threshold``.
+
+    Args:
+        means: the DataFrame from :func:`ablation_means`.
+        threshold: smallest change read as an effect (accuracy fraction, ≥ 0), e.g. from
+            :func:`noise_threshold`.
+
+    Returns:
+        The ingredients' names under the keys ``helped``, ``hurt`` and ``unclear``.
     """
     if threshold < 0:
         raise ValueError(f"threshold must be ≥ 0, got {threshold!r}")
@@ -267,7 +338,11 @@ def _join(items: list[str]) -> str:
 
 def describe_effects(effects: dict[str, list[str]]) -> str:
     """The effects as one clause for the text, e.g. "augmentation helped; gradient clipping made
-    no difference larger than the noise"."""
+    no difference larger than the noise".
+
+    Args:
+        effects: the dict from :func:`ablation_effects`.
+    """
     parts = []
     if effects.get("helped"):
         parts.append(f"{_join(effects['helped'])} helped")

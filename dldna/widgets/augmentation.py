@@ -11,7 +11,12 @@ from ..photos import PHOTOS, photo
 
 
 def photo_tensor(name: str = "chelsea", size: int = 128) -> torch.Tensor:
-    """A bundled photo as a 3×size×size float tensor in [0, 1] (centre square, resized)."""
+    """A bundled photo as a 3×size×size float tensor in [0, 1] (centre square, resized).
+
+    Args:
+        name: a bundled photo's name (a key of ``dldna.photos.PHOTOS``).
+        size: side of the returned square in pixels.
+    """
     array = photo(name)
     image = torch.from_numpy(array).float() / 255.0
     image = image.permute(2, 0, 1) if image.ndim == 3 else image[None].expand(3, -1, -1)
@@ -26,7 +31,17 @@ def augmentation_figure(image: torch.Tensor | None = None, op: str = "random res
                         magnitude: float = 0.5, seed: int = 0, n: int = 5,
                         title: str | None = None, columns: int = 3):
     """The original next to ``n`` augmented draws, ``columns`` pictures per row, large enough to
-    see what changed; returns the matplotlib figure."""
+    see what changed; returns the matplotlib figure.
+
+    Args:
+        image: C×H×W float image in [0, 1]; ``None`` for the bundled cat photo.
+        op: augmentation name, one of ``dldna.augment.OPS``.
+        magnitude: strength in [0, 1].
+        seed: seed of the draws (same seed, same pictures).
+        n: number of augmented draws shown.
+        title: figure title; ``None`` names the operation, magnitude and seed.
+        columns: pictures per row.
+    """
     import matplotlib.pyplot as plt
 
     if not isinstance(columns, int) or columns < 1:
@@ -55,6 +70,15 @@ def augmentation_playground(photo_name: str = "chelsea", op: str = "random resiz
 
     The first figure is ``augmentation_figure(photo_tensor(photo_name), op, magnitude, seed)``,
     so a static copy of it can stand in for the widget where no kernel runs.
+
+    Args:
+        photo_name: the photo shown first (a key of ``dldna.photos.PHOTOS``).
+        op: the operation shown first, one of ``dldna.augment.OPS``.
+        magnitude: starting strength in [0, 1].
+        seed: starting seed, 0 to 20.
+
+    Returns:
+        The ipywidgets ``VBox`` holding the controls and the figure.
     """
     import ipywidgets as w
     import matplotlib.pyplot as plt
