@@ -26,7 +26,12 @@ from .models.small import BasicBlockExample  # noqa: F401  (moved; old imports k
 
 
 def count_parameters(module: nn.Module, trainable_only: bool = False) -> int:
-    """Number of parameters (all, or only those with ``requires_grad``)."""
+    """Number of parameters (all, or only those with ``requires_grad``).
+
+    Args:
+        module: the model or layer whose parameters are summed.
+        trainable_only: count only parameters with ``requires_grad`` (frozen ones are skipped).
+    """
     return sum(p.numel() for p in module.parameters() if p.requires_grad or not trainable_only)
 
 
@@ -35,6 +40,9 @@ def compare_parameter_counts(input_sizes: Iterable[int] = (8, 16, 32, 64, 128)):
 
     The layers are built and their parameters counted (nothing typed): the convolution has
     3·3 + 1 = 10 whatever n, the linear layer n²·n² + n². Returns a ``pandas.DataFrame``.
+
+    Args:
+        input_sizes: image sides n (ints ≥ 3), one table row each.
     """
     import pandas as pd
 
@@ -55,6 +63,9 @@ def percent_text(percent: float) -> str:
 
     One decimal where that is enough (99.8 %), up to three (99.999 %); beyond that "≈ 100 %",
     to be read next to the exact ratio.
+
+    Args:
+        percent: a percentage between 0 and 100.
     """
     if not 0 <= percent <= 100:
         raise ValueError(f"percent must be between 0 and 100, got {percent!r}")
@@ -65,7 +76,14 @@ def percent_text(percent: float) -> str:
 
 
 def show_example(size: int = 32) -> dict:
-    """Print one line about the parameter-sharing example for one image size; return the numbers."""
+    """Print one line about the parameter-sharing example for one image size; return the numbers.
+
+    Args:
+        size: the image side n in pixels (≥ 3).
+
+    Returns:
+        The counts, their ratio, the saving in percent and that saving as text.
+    """
     row = compare_parameter_counts([size]).loc[size]
     result = {"size": size, "conv_params": int(row.conv_params),
               "linear_params": int(row.linear_params), "ratio": float(row.ratio),
@@ -78,17 +96,37 @@ def show_example(size: int = 32) -> dict:
 
 
 def conv_params(c_in: int, c_out: int, k: int, bias: bool = True) -> int:
-    """Parameters of a k×k convolution: C_out·C_in·k² weights (+ C_out biases)."""
+    """Parameters of a k×k convolution: C_out·C_in·k² weights (+ C_out biases).
+
+    Args:
+        c_in: input channels.
+        c_out: output channels (filters).
+        k: kernel side (square k×k kernel).
+        bias: whether each filter has a bias.
+    """
     return c_out * c_in * k * k + (c_out if bias else 0)
 
 
 def conv_macs(h_out: int, w_out: int, c_out: int, c_in: int, k: int) -> int:
-    """Multiply-adds of a k×k convolution: one k²·C_in dot product per output value."""
+    """Multiply-adds of a k×k convolution: one k²·C_in dot product per output value.
+
+    Args:
+        h_out: output height in pixels.
+        w_out: output width in pixels.
+        c_out: output channels.
+        c_in: input channels.
+        k: kernel side (square k×k kernel).
+    """
     return h_out * w_out * c_out * k * k * c_in
 
 
 def measured_macs(module: nn.Module, input_shape: Sequence[int]) -> int:
-    """Multiply-adds of one forward pass as counted by ``FlopCounterMode`` (FLOPs / 2)."""
+    """Multiply-adds of one forward pass as counted by ``FlopCounterMode`` (FLOPs / 2).
+
+    Args:
+        module: the model or layer to run once.
+        input_shape: shape of the zero input, batch size included, e.g. ``(1, 3, 32, 32)``.
+    """
     with torch.no_grad(), FlopCounterMode(display=False) as counter:
         module(torch.zeros(*input_shape))
     return counter.get_total_flops() // 2
@@ -117,6 +155,13 @@ def layer_table(model: nn.Module, input_shape: Sequence[int]):
 
     FLOPs come from ``torch.utils.flop_counter.FlopCounterMode`` (it counts convolutions and
     matrix products; element-wise layers such as ReLU and BatchNorm count as 0).
+
+    Args:
+        model: the model to run once in eval mode (its training mode is restored afterwards).
+        input_shape: shape of the zero input, batch size included, e.g. ``(1, 3, 32, 32)``.
+
+    Returns:
+        A ``pandas.DataFrame`` indexed by layer name, one row per leaf module plus ``total``.
     """
     import pandas as pd
 
@@ -185,6 +230,16 @@ def gradient_receptive_field(model: nn.Module, input_shape: Sequence[int],
     a copy with positive weights and average pools is used, so the measured extent equals
     the formula; with ``False`` the model as it is (its *effective* field, often smaller).
     Returns the gradient map and the rows/columns it spans.
+
+    Args:
+        model: a model returning a feature map (N, C, H, W); it is copied, never changed.
+        input_shape: shape of the all-ones input, ``(1, C, H, W)``.
+        position: (row, column) of the output pixel; ``None`` for the centre.
+        theoretical: measure the theoretical field (``True``) or the effective one (``False``).
+
+    Returns:
+        A dict with ``gradient`` (H×W array), ``position``, ``output_size``, the spanned ``rows``
+        and ``cols`` (first, last; ``None`` if empty) and the field's ``height`` and ``width``.
     """
     if len(input_shape) != 4:
         raise ValueError(f"input_shape must be (1, C, H, W), got {tuple(input_shape)}")

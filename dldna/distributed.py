@@ -56,7 +56,11 @@ class World:
 
 
 def world_from_env(env: Mapping[str, str] | None = None) -> World:
-    """``RANK``, ``WORLD_SIZE`` and ``LOCAL_RANK`` as torchrun sets them (absent: one process)."""
+    """``RANK``, ``WORLD_SIZE`` and ``LOCAL_RANK`` as torchrun sets them (absent: one process).
+
+    Args:
+        env: the variables to read; ``None`` for ``os.environ``.
+    """
     env = os.environ if env is None else env
     values = {}
     for name in ENV_VARS:
@@ -74,7 +78,12 @@ def world_from_env(env: Mapping[str, str] | None = None) -> World:
 
 
 def init(device: torch.device | str | None = None) -> tuple[World, torch.device]:
-    """Join the process group if torchrun started us; returns the world and our device."""
+    """Join the process group if torchrun started us; returns the world and our device.
+
+    Args:
+        device: the device wanted; ``None`` for the best available (under torchrun, the GPU of
+            this process's ``LOCAL_RANK`` if there is one).
+    """
     world = world_from_env()
     if not world.active:
         return world, get_device(None if device is None else str(device))
@@ -98,7 +107,13 @@ def shutdown() -> None:
 
 
 def wrap(model: nn.Module, world: World, device: torch.device) -> nn.Module:
-    """The model to call during training: DDP around ``model`` when several processes train."""
+    """The model to call during training: DDP around ``model`` when several processes train.
+
+    Args:
+        model: the model, already on ``device``.
+        world: this process's place, from :func:`init`.
+        device: this process's device.
+    """
     if not world.active:
         return model
     ids = [device.index] if device.type == "cuda" else None
@@ -111,6 +126,12 @@ def epoch_order(n: int, world: World, *, seed: int, epoch: int) -> torch.Tensor:
     The whole order is ``torch.randperm(n)`` from a local generator seeded with ``seed + epoch``
     (no global random state is used); with N processes, rank r takes every N-th item from r on,
     the order being padded with its first items to a multiple of N, as DistributedSampler does.
+
+    Args:
+        n: the number of items (e.g. training images).
+        world: this process's place, from :func:`init`.
+        seed: the run's seed.
+        epoch: the epoch number; each epoch gets its own order.
     """
     sampler = DistributedSampler(range(n), num_replicas=world.size, rank=world.rank,
                                  shuffle=True, seed=seed, drop_last=False)
@@ -119,7 +140,12 @@ def epoch_order(n: int, world: World, *, seed: int, epoch: int) -> torch.Tensor:
 
 
 def all_reduce_sum(tensor: torch.Tensor, world: World) -> torch.Tensor:
-    """The sum of ``tensor`` over all processes (the tensor itself with one process)."""
+    """The sum of ``tensor`` over all processes (the tensor itself with one process).
+
+    Args:
+        tensor: a tensor of the same shape in every process (summed in place).
+        world: this process's place, from :func:`init`.
+    """
     if world.active:
         dist.all_reduce(tensor, op=dist.ReduceOp.SUM)
     return tensor
@@ -130,6 +156,10 @@ def sync_buffers(model: nn.Module, world: World) -> None:
 
     DDP sends them before each forward pass, so after the last step of an epoch each process
     still holds the statistics of its own last batch; evaluation and checkpoints want one model.
+
+    Args:
+        model: the model whose buffers are overwritten with rank 0's.
+        world: this process's place.
     """
     if world.active:
         for buffer in model.buffers():
@@ -137,7 +167,12 @@ def sync_buffers(model: nn.Module, world: World) -> None:
 
 
 def all_gather_objects(obj: Any, world: World) -> list[Any]:
-    """``[obj of rank 0, obj of rank 1, …]`` on every process."""
+    """``[obj of rank 0, obj of rank 1, …]`` on every process.
+
+    Args:
+        obj: any picklable object.
+        world: this process's place.
+    """
     if not world.active:
         return [obj]
     out: list[Any] = [None] * world.size
@@ -171,7 +206,14 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Train the recipe; CIFAR-10 is downloaded (by rank 0 only) where the profile allows it."""
+    """Train the recipe; CIFAR-10 is downloaded (by rank 0 only) where the profile allows it.
+
+    Args:
+        argv: command-line arguments; ``None`` for ``sys.argv[1:]``.
+
+    Returns:
+        The exit status (0 on success).
+    """
     args = _parser().parse_args(argv)
     from dataclasses import replace
 

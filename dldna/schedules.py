@@ -18,7 +18,15 @@ def build_optimizer(params: Iterable, name: str = "adamw", *, lr: float = 1e-3,
                     weight_decay: float = 0.0,
                     momentum: float = 0.9) -> torch.optim.Optimizer:
     """SGD with (Nesterov-free) momentum, Adam, AdamW (decoupled weight decay) or
-    RMSProp."""
+    RMSProp.
+
+    Args:
+        params: the parameters (or parameter groups) to optimise.
+        name: ``sgd``, ``adam``, ``adamw`` or ``rmsprop``.
+        lr: the learning rate.
+        weight_decay: L2 penalty (decoupled for AdamW).
+        momentum: for SGD and RMSProp only.
+    """
     name = name.lower()
     if name == "sgd":
         return torch.optim.SGD(params, lr=lr, momentum=momentum,
@@ -44,6 +52,16 @@ def build_scheduler(optimizer: torch.optim.Optimizer, name: str, *, total_steps:
     ``cosine``: η_t = η_min + ½(η_max − η_min)(1 + cos(πt/T)).
     ``warmup_cosine``: linear warm-up over ``warmup_steps``, then cosine.
     ``onecycle``: rise to the peak over 30 % of the run, then anneal.
+
+    Args:
+        optimizer: the optimiser whose learning rate is scheduled.
+        name: ``constant``, ``step``, ``cosine``, ``warmup_cosine`` or ``onecycle``.
+        total_steps: batches in the whole run.
+        steps_per_epoch: batches per epoch (for ``step``).
+        warmup_steps: warm-up batches (for ``warmup_cosine``).
+        step_epochs: epochs between drops (for ``step``).
+        gamma: factor of each drop (for ``step``).
+        min_lr: final learning rate η_min (cosine schedules).
     """
     name = name.lower()
     if total_steps < 1:
@@ -75,7 +93,15 @@ def build_scheduler(optimizer: torch.optim.Optimizer, name: str, *, total_steps:
 
 def lr_curve(name: str, *, lr: float = 0.1, epochs: int = 20, steps_per_epoch: int = 10,
              **kwargs) -> list[float]:
-    """The learning rate at every batch of a run, read from the real scheduler object."""
+    """The learning rate at every batch of a run, read from the real scheduler object.
+
+    Args:
+        name: the schedule's name, as for :func:`build_scheduler`.
+        lr: the peak (starting) learning rate.
+        epochs: epochs in the run.
+        steps_per_epoch: batches per epoch.
+        kwargs: further keywords for :func:`build_scheduler` (e.g. ``warmup_steps``).
+    """
     weight = torch.nn.Parameter(torch.zeros(1))
     optimizer = torch.optim.SGD([weight], lr=lr, momentum=0.9)
     total = epochs * steps_per_epoch

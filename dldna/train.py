@@ -43,7 +43,19 @@ Augment = Callable[[torch.Tensor, torch.Tensor], tuple[torch.Tensor, torch.Tenso
 @torch.no_grad()
 def predict(model: nn.Module, data, *, batch_size: int = 512, preprocess=None,
             device: torch.device | str | None = None, probabilities: bool = False) -> torch.Tensor:
-    """Class scores (or softmax probabilities) for a dataset, a pair or an N×C×H×W tensor."""
+    """Class scores (or softmax probabilities) for a dataset, a pair or an N×C×H×W tensor.
+
+    Args:
+        model: the classifier; put in eval mode while it runs, its mode restored after.
+        data: an ImageDataset, an ``(images, labels)`` pair or an image tensor (uint8 → [0, 1]).
+        batch_size: images per forward pass.
+        preprocess: applied to each batch before the model (``None``: nothing).
+        device: where to compute; ``None`` for the device of the model's parameters.
+        probabilities: return softmax probabilities instead of raw scores.
+
+    Returns:
+        An N×classes tensor on the CPU.
+    """
     images = data if isinstance(data, torch.Tensor) else as_tensors(data)[0]
     if images.dtype == torch.uint8:
         images = images.float() / 255.0
@@ -63,7 +75,18 @@ def predict(model: nn.Module, data, *, batch_size: int = 512, preprocess=None,
 
 def evaluate(model: nn.Module, data, *, batch_size: int = 512, preprocess=None,
              device: torch.device | str | None = None) -> dict[str, Any]:
-    """Mean cross-entropy and accuracy on ``data``; ``dataset`` names what was measured."""
+    """Mean cross-entropy and accuracy on ``data``; ``dataset`` names what was measured.
+
+    Args:
+        model: the classifier; put in eval mode while it runs, its mode restored after.
+        data: an ImageDataset or an ``(images, labels)`` pair.
+        batch_size: images per forward pass.
+        preprocess: applied to each batch before the model (``None``: nothing).
+        device: where to compute; ``None`` for the device of the model's parameters.
+
+    Returns:
+        A dict with ``loss``, ``accuracy`` (a fraction), ``n`` (images) and ``dataset``.
+    """
     images, labels, name, classes = as_tensors(data)
     scores = predict(model, images, batch_size=batch_size, preprocess=preprocess, device=device)
     check_labels(labels, scores.shape[1], classes, name, "data")
@@ -120,6 +143,20 @@ def fit(model: nn.Module, train, val=None, config: TrainConfig | None = None, *,
     in book builds). Under ``torchrun`` every process trains on its shard of the data with
     DistributedDataParallel (see :mod:`dldna.distributed`); ``batch_size`` counts all processes.
     The run's random numbers come from ``seed``; the caller's global RNG state is put back after.
+
+    Args:
+        model: the network to train, in place.
+        train: training data.
+        val: held-out data evaluated after each epoch (``None``: none).
+        config: the settings; ``None`` for the defaults.
+        augment: batch transform ``(x, y) → (x, y)``, training only.
+        preprocess: batch transform ``x → x`` for every batch.
+        checkpoint: file written after every epoch (``None``: none).
+        resume: continue from ``checkpoint`` if it exists.
+        device: where to train; ``None`` picks one.
+        progress: show progress bars (``None``: the profile decides).
+        verbose: print one line per epoch.
+        overrides: ``TrainConfig`` fields that replace those of ``config``.
     """
     config = replace(config or TrainConfig(), **overrides)
     if resume and checkpoint is None:

@@ -28,7 +28,15 @@ def save_run(path, run, epoch: int, history: History) -> None:
 
 
 def resume_run(path, run) -> tuple[int, History]:
-    """Load every piece of training state, or nothing at all (the model is restored on error)."""
+    """Load every piece of training state, or nothing at all (the model is restored on error).
+
+    Args:
+        path: the checkpoint file.
+        run: the freshly built run whose pieces are overwritten.
+
+    Returns:
+        The number of epochs already done and their history.
+    """
     state = load_checkpoint(path)
     stored, model, ema = state.get("config", {}), run.model, run.ema
     differ = [k for k, v in asdict(run.config).items() if stored.get(k) != v]

@@ -41,7 +41,13 @@ class History:
              labels: tuple[str, str] = ("train", "validation")):
         """Loss and accuracy per epoch, train vs held-out data; returns the figure.
 
-        ``labels`` names the two curves (e.g. ``("train (augmented)", "test")``)."""
+        ``labels`` names the two curves (e.g. ``("train (augmented)", "test")``).
+
+        Args:
+            title: the figure's title; ``None`` names the dataset.
+            axes: two matplotlib axes to draw into; ``None`` makes a new figure.
+            labels: names of the training and the held-out curve.
+        """
         import matplotlib.pyplot as plt
         from matplotlib.ticker import MaxNLocator
 
