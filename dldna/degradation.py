@@ -30,7 +30,14 @@ KINDS = ("plain", "residual")
 
 
 def degradation_settings(profile: str | None = None) -> dict[str, Any]:
-    """Data, depths, seeds, width and epochs of the degradation experiment for a profile."""
+    """Data, depths, seeds, width and epochs of the degradation experiment for a profile.
+
+    Args:
+        profile: ``"smoke"``, ``"cpu"`` or ``"gpu"``; ``None`` uses the active profile.
+
+    Returns:
+        The settings dict :func:`degradation` takes.
+    """
     name = profile or get_profile().name
     return {
         "smoke": dict(dataset="digits", depths=(8, 14), seeds=(0,), width=4, epochs=1,
@@ -43,7 +50,14 @@ def degradation_settings(profile: str | None = None) -> dict[str, Any]:
 
 
 def build(kind: str, depth: int, dataset: _data.ImageDataset, width: int) -> CifarResNet:
-    """A plain or residual CIFAR-style net sized for ``dataset``."""
+    """A plain or residual CIFAR-style net sized for ``dataset``.
+
+    Args:
+        kind: ``"plain"`` or ``"residual"``.
+        depth: weighted layers, 6n + 2 (8, 14, 20, 32, 56 …).
+        dataset: gives the number of classes and input channels.
+        width: channels of the first stage (doubled at each of the next two).
+    """
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
     return CifarResNet(depth, dataset.num_classes, dataset.image_shape[0], width,
@@ -52,7 +66,15 @@ def build(kind: str, depth: int, dataset: _data.ImageDataset, width: int) -> Cif
 
 @dataclass
 class DegradationResult:
-    """Histories of every run, the seed-0 models, and a one-row-per-run table."""
+    """Histories of every run, the seed-0 models, and a one-row-per-run table.
+
+    Args:
+        dataset: name of the training set, for titles.
+        settings: the settings the runs used.
+        histories: ``(kind, depth, seed) → History``.
+        models: ``(kind, depth) → trained model`` of the first seed.
+        seconds: wall-clock time of all runs.
+    """
 
     dataset: str
     settings: dict[str, Any]
@@ -131,6 +153,10 @@ def degradation(settings: dict[str, Any] | None = None, *, verbose: bool = False
 
     Both kinds get the same data, seed, optimizer (SGD, momentum 0.9, cosine schedule) and
     number of epochs; only the shortcuts differ.
+
+    Args:
+        settings: keys that override :func:`degradation_settings` of the active profile.
+        verbose: print one line per finished run.
     """
     s = degradation_settings()
     s.update(settings or {})
@@ -164,7 +190,16 @@ def degradation(settings: dict[str, Any] | None = None, *, verbose: bool = False
 
 def gradient_norms(model: nn.Module, images: torch.Tensor, labels: torch.Tensor
                    ) -> pd.Series:
-    """The L2 norm of the loss gradient w.r.t. every convolution's weights (input to output)."""
+    """The L2 norm of the loss gradient w.r.t. every convolution's weights (input to output).
+
+    Args:
+        model: the network, in the mode it should be measured in; its ``.grad`` are cleared.
+        images: one batch, N×C×H×W.
+        labels: the N class indices.
+
+    Returns:
+        A Series indexed by convolution name.
+    """
     if images.ndim != 4 or labels.shape != images.shape[:1]:
         raise ValueError(f"images must be N×C×H×W with N labels, got {tuple(images.shape)} "
                          f"and {tuple(labels.shape)}")
@@ -179,7 +214,20 @@ def gradient_norms(model: nn.Module, images: torch.Tensor, labels: torch.Tensor
 def gradient_norm_profiles(depth: int, dataset: _data.ImageDataset, *, width: int = 8,
                            steps: int = 20, batch_size: int = 64, lr: float = 0.05,
                            seed: int = 0) -> pd.DataFrame:
-    """Per-layer gradient norms of a plain and a residual net, at init and after ``steps``."""
+    """Per-layer gradient norms of a plain and a residual net, at init and after ``steps``.
+
+    Args:
+        depth: weighted layers of both nets.
+        dataset: the training data; a fixed batch of it is the probe.
+        width: channels of the first stage.
+        steps: SGD steps between the two measurements.
+        batch_size: images per step and in the probe batch.
+        lr: SGD learning rate (momentum 0.9).
+        seed: seeds the weights, the probe batch and the training batches.
+
+    Returns:
+        A DataFrame, one row per convolution, one column per (net, moment).
+    """
     device = get_device()
     images, labels = (t.to(device) for t in dataset.tensors())
     generator = torch.Generator().manual_seed(seed)
@@ -204,7 +252,14 @@ def gradient_norm_profiles(depth: int, dataset: _data.ImageDataset, *, width: in
 # Block deletion: the "ensemble of paths" view
 
 def deletable_blocks(model: CifarResNet) -> list[str]:
-    """Blocks whose input and output shapes agree (stride 1), so the identity can replace them."""
+    """Blocks whose input and output shapes agree (stride 1), so the identity can replace them.
+
+    Args:
+        model: a plain or residual CIFAR-style net.
+
+    Returns:
+        Block names such as ``"layer2.1"``.
+    """
     if not isinstance(model, CifarResNet):
         raise TypeError(f"model must be a CifarResNet, got {type(model).__name__}")
     return [f"{stage}.{i}" for stage in ("layer1", "layer2", "layer3")
@@ -213,7 +268,12 @@ def deletable_blocks(model: CifarResNet) -> list[str]:
 
 
 def delete_block(model: CifarResNet, name: str) -> CifarResNet:
-    """A copy of ``model`` in which block ``name`` (e.g. ``"layer2.1"``) is the identity."""
+    """A copy of ``model`` in which block ``name`` (e.g. ``"layer2.1"``) is the identity.
+
+    Args:
+        model: the trained net; it is not changed.
+        name: one of :func:`deletable_blocks`.
+    """
     valid = deletable_blocks(model)
     if name not in valid:
         raise ValueError(f"name must be one of the deletable blocks {valid}, got {name!r}")
@@ -224,7 +284,16 @@ def delete_block(model: CifarResNet, name: str) -> CifarResNet:
 
 
 def block_deletion(model: CifarResNet, test_set: _data.ImageDataset) -> pd.DataFrame:
-    """Test accuracy with each deletable block removed in turn, beside the intact model's."""
+    """Test accuracy with each deletable block removed in turn, beside the intact model's.
+
+    Args:
+        model: the trained net.
+        test_set: the data the accuracies are measured on.
+
+    Returns:
+        A DataFrame with one row per deleted block and its accuracy ``drop``; its ``attrs``
+        hold the intact accuracy and the dataset name.
+    """
     intact = evaluate(model, test_set)["accuracy"]
     rows = [{"deleted block": name,
              "test accuracy": evaluate(delete_block(model, name), test_set)["accuracy"]}

@@ -25,7 +25,14 @@ from .hooks import resolve
 
 @dataclass
 class GradCam:
-    """A class-activation map: ``heatmap`` H×W in [0, 1] at the input's size."""
+    """A class-activation map: ``heatmap`` H×W in [0, 1] at the input's size.
+
+    Args:
+        heatmap: the map, H×W like the image, in [0, 1].
+        target: the class whose score was explained.
+        score: that class's score (logit) for the image.
+        layer: the module path whose feature maps were used.
+    """
 
     heatmap: Tensor
     target: int
@@ -59,6 +66,12 @@ def grad_cam(model: nn.Module, image: Tensor, layer: str, target: int | None = N
 
     The map is ReLU(Σ_k α_k A_k) with α_k the spatial mean of ∂score/∂A_k, upsampled to the
     image and scaled to [0, 1]. The model's mode and gradients are left as they were.
+
+    Args:
+        model: the classifier; run in eval mode.
+        image: one image, C×H×W or 1×C×H×W.
+        layer: module path of the feature maps, e.g. ``"layer4"``.
+        target: class index; ``None`` takes the top class.
     """
     if image.ndim == 3:
         image = image[None]
@@ -93,6 +106,14 @@ def randomize(model: nn.Module, layers: Iterable[str] | None = None, *, seed: in
 
     Every sub-module with ``reset_parameters`` gets fresh random weights (BatchNorm: weight 1,
     bias 0, running statistics reset), as when the network was first built.
+
+    Args:
+        model: the trained network; it is copied, not changed.
+        layers: module paths to re-initialise; ``None`` re-initialises the whole copy.
+        seed: seeds the new random weights.
+
+    Returns:
+        The re-initialised copy, in eval mode.
     """
     randomized = copy.deepcopy(model)
     targets = ([randomized] if layers is None
@@ -108,7 +129,15 @@ def randomize(model: nn.Module, layers: Iterable[str] | None = None, *, seed: in
 
 
 def rank_correlation(a: Tensor, b: Tensor) -> float:
-    """Spearman's rank correlation of two maps of the same shape (1: same order of pixels)."""
+    """Spearman's rank correlation of two maps of the same shape (1: same order of pixels).
+
+    Args:
+        a: the first map.
+        b: the second map, the same shape as ``a``.
+
+    Returns:
+        The correlation in [-1, 1]; 0 when either map is constant.
+    """
     if a.shape != b.shape:
         raise ValueError(f"a and b must have the same shape, got {tuple(a.shape)} and "
                          f"{tuple(b.shape)}")

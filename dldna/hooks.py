@@ -19,12 +19,24 @@ from torch import Tensor, nn
 
 
 def module_names(model: nn.Module) -> list[str]:
-    """Every module path of ``model`` a hook can be attached to (``""``, the model, excluded)."""
+    """Every module path of ``model`` a hook can be attached to (``""``, the model, excluded).
+
+    Args:
+        model: the network whose sub-modules are listed, in ``named_modules`` order.
+    """
     return [name for name, _ in model.named_modules() if name]
 
 
 def resolve(model: nn.Module, names: Iterable[str]) -> dict[str, nn.Module]:
-    """The modules named by ``names``; an unknown name is a ValueError listing the valid ones."""
+    """The modules named by ``names``; an unknown name is a ValueError listing the valid ones.
+
+    Args:
+        model: the network to look in.
+        names: module paths such as ``"layer4.1.conv2"``, at least one (a single str is allowed).
+
+    Returns:
+        ``name → module``, in the order given.
+    """
     if not isinstance(model, nn.Module):
         raise TypeError(f"model must be an nn.Module, got {type(model).__name__}")
     if isinstance(names, str):
@@ -45,6 +57,10 @@ def capture(model: nn.Module, layers: Iterable[str] | str) -> Iterator[dict[str,
     """Record the outputs of ``layers`` (module paths) during the forward passes in the block.
 
     Yields a dict filled as the model runs: ``name → detached output`` (of the last pass).
+
+    Args:
+        model: the network to watch; it is not changed.
+        layers: module paths, or one path as a str.
     """
     modules = resolve(model, layers)
     store: dict[str, Tensor] = {}
@@ -68,13 +84,26 @@ def capture(model: nn.Module, layers: Iterable[str] | str) -> Iterator[dict[str,
 
 def feature_maps(model: nn.Module, images: Tensor, layers: Iterable[str] | str
                  ) -> dict[str, Tensor]:
-    """One forward pass of ``images`` without gradients; the outputs of ``layers``."""
+    """One forward pass of ``images`` without gradients; the outputs of ``layers``.
+
+    Args:
+        model: the network to run (its train/eval mode is used as it is).
+        images: the input batch.
+        layers: module paths, or one path as a str.
+
+    Returns:
+        ``name → detached output``.
+    """
     with torch.no_grad(), capture(model, layers) as store:
         model(images)
     return dict(store)
 
 
 def hook_count(model: nn.Module) -> int:
-    """How many forward, pre-forward and backward hooks are attached to ``model``'s modules."""
+    """How many forward, pre-forward and backward hooks are attached to ``model``'s modules.
+
+    Args:
+        model: the network to inspect (0 after every ``with`` block of this module).
+    """
     return sum(len(m._forward_hooks) + len(m._forward_pre_hooks) + len(m._backward_hooks)
                for m in model.modules())

@@ -16,12 +16,21 @@ FAMILY = ("resnet18", "resnet34", "resnet50", "resnet101", "resnet152")
 
 
 def count_params(module: nn.Module) -> int:
-    """The number of parameters of ``module``."""
+    """The number of parameters of ``module``.
+
+    Args:
+        module: any module, also one on the ``meta`` device.
+    """
     return sum(p.numel() for p in module.parameters())
 
 
 def macs(module: nn.Module, shape: tuple[int, ...]) -> int:
-    """Multiply-accumulates of one forward pass of an input of ``shape`` (half the FLOPs)."""
+    """Multiply-accumulates of one forward pass of an input of ``shape`` (half the FLOPs).
+
+    Args:
+        module: a module on the ``meta`` device.
+        shape: the input shape, e.g. ``(1, 3, 224, 224)``.
+    """
     with FlopCounterMode(display=False) as counter, torch.no_grad():
         module(torch.empty(shape, device="meta"))
     return counter.get_total_flops() // 2
@@ -46,7 +55,15 @@ def stage_table() -> pd.DataFrame:
 
 def block_costs(channels: int = 256, size: int = 56) -> pd.DataFrame:
     """A Bottleneck (channels → channels/4 → channels) beside two 3×3 convolutions at the same
-    width (a BasicBlock of ``channels``), on a ``size``×``size`` map: parameters and MACs."""
+    width (a BasicBlock of ``channels``), on a ``size``×``size`` map: parameters and MACs.
+
+    Args:
+        channels: input and output channels of both blocks.
+        size: side of the square feature map.
+
+    Returns:
+        A DataFrame with one row for each block.
+    """
     with torch.device("meta"):
         blocks = {"two 3×3 (BasicBlock)": _resnet.BasicBlock(channels, channels),
                   "1×1 → 3×3 → 1×1 (Bottleneck)": _resnet.Bottleneck(channels, channels // 4)}
@@ -56,7 +73,13 @@ def block_costs(channels: int = 256, size: int = 56) -> pd.DataFrame:
 
 
 def grouped_bottleneck_params(channels: int = 256, inner: int = 128, groups: int = 32) -> int:
-    """Weights of a ResNeXt block: 1×1 to ``inner``, grouped 3×3, 1×1 back (no BatchNorm)."""
+    """Weights of a ResNeXt block: 1×1 to ``inner``, grouped 3×3, 1×1 back (no BatchNorm).
+
+    Args:
+        channels: input and output channels of the block.
+        inner: channels of the grouped 3×3 convolution.
+        groups: groups of that convolution; must divide ``inner``.
+    """
     with torch.device("meta"):
         block = nn.Sequential(nn.Conv2d(channels, inner, 1, bias=False),
                               nn.Conv2d(inner, inner, 3, padding=1, groups=groups, bias=False),
