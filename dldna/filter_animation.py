@@ -13,6 +13,12 @@ def create_conv_animation(grid=None, kernel=None, *, fps: int = 2, dpi: int = 72
 
     Returns an ``IPython.display.HTML`` object holding a self-contained JavaScript player, so it
     plays in Jupyter, in Colab and in the built HTML book without any server.
+
+    Args:
+        grid: a small 2-D array of pixel values (``None``: a 6×6 vertical edge).
+        kernel: a 2-D array or a kernel name (``None``: ``'sobel_x'``).
+        fps: frames (window positions) per second.
+        dpi: resolution of each frame, in dots per inch.
     """
     import matplotlib.pyplot as plt
     from matplotlib.animation import FuncAnimation

@@ -46,7 +46,11 @@ DEFAULT_GALLERY = ("box_blur", "gaussian_blur", "sharpen", "laplacian",
 
 
 def get_kernel(name: str) -> np.ndarray:
-    """A writable copy of a named kernel."""
+    """A writable copy of a named kernel.
+
+    Args:
+        name: a kernel name (a key of ``KERNELS``).
+    """
     if name not in KERNELS:
         raise ValueError(f"kernel name {name!r} is unknown; known kernels: {', '.join(KERNELS)}")
     return KERNELS[name].copy()
@@ -58,6 +62,10 @@ def gaussian_kernel(size: int, sigma: float) -> np.ndarray:
 
     The book's ``gaussian_blur`` is the binomial [1 2 1]ᵀ[1 2 1] / 16, which OpenCV also uses
     for size 3 when no σ is given; a sampled Gaussian of size 3 is close to it, not equal.
+
+    Args:
+        size: the side in pixels, a positive odd integer.
+        sigma: the standard deviation in pixels, > 0.
     """
     if not isinstance(size, (int, np.integer)) or size < 1 or size % 2 == 0:
         raise ValueError(f"size must be a positive odd int, got {size!r}")
@@ -70,7 +78,12 @@ def gaussian_kernel(size: int, sigma: float) -> np.ndarray:
 
 
 def as_image(image, *, name: str = "image") -> np.ndarray:
-    """Validate an image and return it as float64, H×W or H×W×C (C = 1 or 3; alpha dropped)."""
+    """Validate an image and return it as float64, H×W or H×W×C (C = 1 or 3; alpha dropped).
+
+    Args:
+        image: an array or tensor of pixel values, any numeric dtype.
+        name: the argument name used in error messages.
+    """
     if isinstance(image, (str, bytes)) or image is None:
         raise TypeError(f"{name} must be an array of pixel values, got {type(image).__name__}")
     if hasattr(image, "detach"):  # a torch tensor
@@ -96,7 +109,12 @@ def as_image(image, *, name: str = "image") -> np.ndarray:
 
 
 def as_kernel(kernel, *, name: str = "kernel") -> np.ndarray:
-    """Validate a kernel: a non-empty, finite, numeric 2-D array."""
+    """Validate a kernel: a non-empty, finite, numeric 2-D array.
+
+    Args:
+        kernel: an array, a tensor or a kernel name (which returns that kernel).
+        name: the argument name used in error messages.
+    """
     if isinstance(kernel, str):
         return get_kernel(kernel)
     if hasattr(kernel, "detach"):
@@ -115,7 +133,11 @@ def as_kernel(kernel, *, name: str = "kernel") -> np.ndarray:
 
 
 def to_grey(image) -> np.ndarray:
-    """Luminance of a colour image (ITU-R 601 weights); grey images pass through as float."""
+    """Luminance of a colour image (ITU-R 601 weights); grey images pass through as float.
+
+    Args:
+        image: an H×W or H×W×C image (see :func:`as_image`).
+    """
     array = as_image(image)
     if array.ndim == 3:
         array = array @ np.array([0.299, 0.587, 0.114]) if array.shape[2] == 3 else array[..., 0]
@@ -138,6 +160,12 @@ def correlate2d(image, kernel, *, padding: str = "same",
     ``padding='same'`` keeps the size, padding the border as ``boundary`` says (a key
     of ``BOUNDARIES``: 'reflect', 'symmetric', 'replicate', 'wrap' or 'zero');
     ``padding='valid'`` only keeps positions where the kernel fits entirely inside.
+
+    Args:
+        image: an H×W grey image.
+        kernel: a 2-D array or a kernel name.
+        padding: ``'same'`` or ``'valid'``.
+        boundary: how ``'same'`` pads the border.
     """
     img = to_grey(image)
     ker = as_kernel(kernel)
@@ -162,19 +190,38 @@ def correlate2d(image, kernel, *, padding: str = "same",
 
 
 def convolve2d(image, kernel, **kwargs) -> np.ndarray:
-    """True convolution: cross-correlation with the kernel flipped in both axes."""
+    """True convolution: cross-correlation with the kernel flipped in both axes.
+
+    Args:
+        image: an H×W grey image.
+        kernel: a 2-D array or a kernel name.
+        kwargs: ``padding`` and ``boundary``, as for :func:`correlate2d`.
+    """
     return correlate2d(image, as_kernel(kernel)[::-1, ::-1], **kwargs)
 
 
 def gradient_magnitude(image, **kwargs) -> np.ndarray:
-    """Edge strength sqrt(Gx² + Gy²) from the two Sobel responses."""
+    """Edge strength sqrt(Gx² + Gy²) from the two Sobel responses.
+
+    Args:
+        image: an H×W grey image.
+        kwargs: ``padding`` and ``boundary``, as for :func:`correlate2d`.
+    """
     gx = correlate2d(image, KERNELS["sobel_x"], **kwargs)
     gy = correlate2d(image, KERNELS["sobel_y"], **kwargs)
     return np.hypot(gx, gy)
 
 
 def filter_responses(image, names: Iterable[str] = DEFAULT_GALLERY) -> dict[str, np.ndarray]:
-    """The float response of each named filter (no clipping, no rescaling)."""
+    """The float response of each named filter (no clipping, no rescaling).
+
+    Args:
+        image: an H×W grey image.
+        names: kernel names, or ``GRADIENT_MAGNITUDE`` for :func:`gradient_magnitude`.
+
+    Returns:
+        A dict from each name to its response (the size of ``image``).
+    """
     responses = {}
     for name in names:
         if name == GRADIENT_MAGNITUDE:
@@ -185,7 +232,11 @@ def filter_responses(image, names: Iterable[str] = DEFAULT_GALLERY) -> dict[str,
 
 
 def is_signed(kernel) -> bool:
-    """A kernel whose weights sum to zero answers 'how much change', which can be negative."""
+    """A kernel whose weights sum to zero answers 'how much change', which can be negative.
+
+    Args:
+        kernel: a 2-D array or a kernel name.
+    """
     return abs(float(as_kernel(kernel).sum())) < 1e-9
 
 
@@ -194,6 +245,13 @@ def plot_kernels(names: Sequence[str] = tuple(KERNELS), *, ncols: int = 5):
 
     Fractional kernels are written as integers over a common denominator (the title then says
     e.g. "entries ÷ 16"), so no weight is rounded; each title gives the sum of the weights.
+
+    Args:
+        names: the kernels to draw, keys of ``KERNELS``.
+        ncols: panels per row.
+
+    Returns:
+        The matplotlib figure.
     """
     import matplotlib.pyplot as plt
 
@@ -228,6 +286,17 @@ def show_filter_effects(image=None, kernels: Sequence[str] = DEFAULT_GALLERY, *,
     the data are not clipped, and each title gives the shown response's full range.
     ``crop=(top, left, height, width)`` filters the whole image but draws only that part,
     enlarged, so that the effect of a 3×3 kernel is visible pixel by pixel.
+
+    Args:
+        image: any image (converted to grey); ``None``: the bundled photo ``'camera'``.
+        kernels: kernel names, or ``GRADIENT_MAGNITUDE``.
+        crop: ``(top, left, height, width)`` of the part to draw (``None``: all of it).
+        title: the figure's heading (``None``: a default naming the source).
+        ncols: panels per row.
+        percentile: the percentile of the colour limits, in (50, 100].
+
+    Returns:
+        The matplotlib figure.
     """
     import matplotlib.pyplot as plt
 
@@ -263,7 +332,16 @@ def show_zoomed(image=None, kernels: Sequence[str] = ("box_blur", "sharpen"), *,
                 box=(150, 260, 48, 48)):
     """The part ``box = (top, left, height, width)`` of a photo and of its filtered versions,
     enlarged so that single pixels show, all on the same grey scale (0–255; values beyond it
-    saturate in the drawing only). Blur and sharpen look alike at full size; here they differ."""
+    saturate in the drawing only). Blur and sharpen look alike at full size; here they differ.
+
+    Args:
+        image: any image (converted to grey); ``None``: the bundled photo ``'camera'``.
+        kernels: kernel names (or 2-D arrays) to apply.
+        box: ``(top, left, height, width)`` of the part to draw, in pixels.
+
+    Returns:
+        The matplotlib figure.
+    """
     import matplotlib.pyplot as plt
 
     grey = to_grey(photo("camera", grey=True) if image is None else image)

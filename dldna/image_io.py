@@ -23,7 +23,11 @@ MAX_BYTES = 50 * 2**20
 
 
 def is_url(source) -> bool:
-    """Whether ``source`` is an http(s) URL string."""
+    """Whether ``source`` is an http(s) URL string.
+
+    Args:
+        source: anything; only a string starting with ``http://`` or ``https://`` counts.
+    """
     return isinstance(source, str) and urlparse(source).scheme in ("http", "https")
 
 
@@ -40,7 +44,11 @@ def _fallback(reason: str, fallback: str, grey: bool) -> np.ndarray:
 
 
 def cached_path(url: str) -> Path:
-    """Where :func:`load_image` keeps the download of ``url``."""
+    """Where :func:`load_image` keeps the download of ``url``.
+
+    Args:
+        url: the image's http(s) address.
+    """
     name = Path(urlparse(url).path).name or "image"
     digest = hashlib.sha256(url.encode()).hexdigest()[:12]
     return cache_dir() / "images" / f"{digest}-{name}"
@@ -82,7 +90,14 @@ def _from_url(url: str, grey: bool, fallback: str) -> np.ndarray:
 def load_image(source, *, grey: bool = False, fallback: str = "camera") -> np.ndarray:
     """An image as an array (H×W×3, or H×W with ``grey=True``) from ``source``: a URL, a file
     path or the name of a bundled photo (uint8), or an array (as it is; with ``grey=True`` a
-    colour array becomes its float luminance)."""
+    colour array becomes its float luminance).
+
+    Args:
+        source: a URL, a file path, a bundled photo's name, or an array.
+        grey: return the luminance (H×W) instead of colour.
+        fallback: the bundled photo returned (with a printed note) when a URL cannot be
+            fetched, e.g. offline.
+    """
     if fallback not in PHOTOS:
         raise ValueError(f"fallback must name a bundled photo ({', '.join(PHOTOS)}), "
                          f"got {fallback!r}")

@@ -27,7 +27,11 @@ OPENCV_BORDERS: dict[str, str] = {"reflect": "BORDER_REFLECT_101", "symmetric": 
 
 
 def opencv_border(boundary: str) -> int:
-    """The ``cv2.BORDER_*`` value that pads like ``correlate2d(..., boundary=boundary)``."""
+    """The ``cv2.BORDER_*`` value that pads like ``correlate2d(..., boundary=boundary)``.
+
+    Args:
+        boundary: a key of ``OPENCV_BORDERS``, such as ``'reflect'``.
+    """
     import cv2
 
     if boundary not in OPENCV_BORDERS:
@@ -42,6 +46,11 @@ def filter2d(image, kernel, *, boundary: str = "reflect") -> np.ndarray:
     OpenCV's anchor for an even kernel side k is k // 2; ``correlate2d`` pads (k − 1) // 2 before
     and k // 2 after, so the anchor is passed explicitly. ``cv2.filter2D`` refuses
     ``BORDER_WRAP``; for 'wrap' the image is padded with ``cv2.copyMakeBorder`` first.
+
+    Args:
+        image: any image (converted to grey).
+        kernel: a 2-D array or a kernel name.
+        boundary: how the border is padded, as in ``correlate2d``.
     """
     import cv2
 
@@ -62,6 +71,13 @@ def plot_border_modes(values=(1, 2, 3, 4, 5, 6), pad: int = 3):
 
     The padding is made by ``cv2.copyMakeBorder`` with the flag of each mode; hatched cells are
     padding, the others the row itself.
+
+    Args:
+        values: the pixels of the row, at least 2.
+        pad: padding cells on each side, 1 ≤ ``pad`` < len(``values``).
+
+    Returns:
+        The matplotlib figure.
     """
     import cv2
     import matplotlib.pyplot as plt
@@ -89,7 +105,11 @@ def plot_border_modes(values=(1, 2, 3, 4, 5, 6), pad: int = 3):
 
 def read_like_opencv(name: str = "chelsea") -> tuple[np.ndarray, np.ndarray]:
     """``(rgb, as_read)``: a bundled photo, and what ``cv2.imread`` returns after
-    the photo is written to a temporary PNG file (deleted afterwards)."""
+    the photo is written to a temporary PNG file (deleted afterwards).
+
+    Args:
+        name: a bundled photo's name.
+    """
     import tempfile
     from pathlib import Path
 
@@ -108,7 +128,14 @@ def read_like_opencv(name: str = "chelsea") -> tuple[np.ndarray, np.ndarray]:
 
 def plot_bgr_pitfall(name: str = "chelsea"):
     """The photo as written, as ``cv2.imread`` returns it drawn by matplotlib (which expects
-    R, G, B), and after ``cv2.cvtColor(..., cv2.COLOR_BGR2RGB)``."""
+    R, G, B), and after ``cv2.cvtColor(..., cv2.COLOR_BGR2RGB)``.
+
+    Args:
+        name: a bundled photo's name.
+
+    Returns:
+        The matplotlib figure.
+    """
     import cv2
     import matplotlib.pyplot as plt
 
@@ -127,7 +154,17 @@ def plot_bgr_pitfall(name: str = "chelsea"):
 def plot_edge_pipelines(image, learned, *, thresholds=(100, 200), box=None):
     """Three ways to find edges: the response of a ``learned`` kernel, the Sobel gradient
     magnitude from ``cv2.Sobel`` and ``cv2.Canny`` (blur-free Sobel, non-maximum suppression,
-    hysteresis between the two ``thresholds``); ``box`` draws only that part, enlarged."""
+    hysteresis between the two ``thresholds``); ``box`` draws only that part, enlarged.
+
+    Args:
+        image: any image (converted to grey, rounded to uint8).
+        learned: a 3×3 (or any 2-D) kernel, e.g. one a network has learned.
+        thresholds: ``(low, high)`` for Canny's hysteresis, 0 ≤ low < high.
+        box: ``(top, left, height, width)`` of the part to draw (``None``: all of it).
+
+    Returns:
+        The matplotlib figure.
+    """
     import cv2
     import matplotlib.pyplot as plt
 

@@ -38,6 +38,11 @@ def display_limits(response, *, signed: bool, percentile: float = DISPLAY_PERCEN
 
     ``signed=True``: symmetric limits ±(``percentile`` of the absolute values), so zero sits in the
     middle of a diverging colour map. ``signed=False``: the (100 − p)th and pth percentiles.
+
+    Args:
+        response: a numeric array of finite values (a tensor is accepted).
+        signed: symmetric limits for a diverging map, or percentile limits for grey.
+        percentile: the upper percentile p, in (50, 100].
     """
     values = _finite_array(response, "response")
     if not 50 < percentile <= 100:
@@ -50,7 +55,11 @@ def display_limits(response, *, signed: bool, percentile: float = DISPLAY_PERCEN
 
 
 def ordinal(value: float) -> str:
-    """99 → '99th', 1 → '1st', 99.5 → '99.5th'."""
+    """99 → '99th', 1 → '1st', 99.5 → '99.5th'.
+
+    Args:
+        value: a non-negative number, e.g. a percentile.
+    """
     if float(value) != int(value):
         return f"{value:g}th"
     n = int(value)
@@ -58,7 +67,12 @@ def ordinal(value: float) -> str:
 
 
 def limits_note(signed: bool | None = None, percentile: float = DISPLAY_PERCENTILE) -> str:
-    """How ``display_limits`` chose the colour limits, in words (``None``: both kinds of map)."""
+    """How ``display_limits`` chose the colour limits, in words (``None``: both kinds of map).
+
+    Args:
+        signed: describe signed maps (``True``), grey maps (``False``) or both (``None``).
+        percentile: the percentile passed to ``display_limits``.
+    """
     grey = f"{ordinal(100 - percentile)}–{ordinal(percentile)} percentile"
     sign = f"±{ordinal(percentile)} percentile of |value|"
     if signed is None:
@@ -67,7 +81,11 @@ def limits_note(signed: bool | None = None, percentile: float = DISPLAY_PERCENTI
 
 
 def text_colour(rgba) -> str:
-    """'white' on a dark background colour, 'black' on a light one (by relative luminance)."""
+    """'white' on a dark background colour, 'black' on a light one (by relative luminance).
+
+    Args:
+        rgba: a colour as (r, g, b[, a]) with components in [0, 1].
+    """
     r, g, b = (float(v) for v in tuple(rgba)[:3])
     if not all(0.0 <= v <= 1.0 for v in (r, g, b)):
         raise ValueError(f"rgba must hold colour components in [0, 1], got {tuple(rgba)!r}")
@@ -79,6 +97,14 @@ def annotate_cells(ax, values, shown, *, labels=None, fmt: str = "{:g}", fontsiz
 
     ``shown`` is the ``AxesImage`` that draws ``values`` (its colour map and limits decide each
     cell's colour); ``labels`` (same shape) replaces the formatted values when given.
+
+    Args:
+        ax: the matplotlib axes that show the matrix.
+        values: the small 2-D matrix drawn by ``shown``.
+        shown: the ``AxesImage`` returned by ``ax.imshow(values, ...)``.
+        labels: texts to write instead of the values, same shape (``None``: the values).
+        fmt: format string for each value.
+        fontsize: text size in points.
     """
     values = np.asarray(values)
     if labels is not None and np.shape(labels) != values.shape:
@@ -91,7 +117,12 @@ def annotate_cells(ax, values, shown, *, labels=None, fmt: str = "{:g}", fontsiz
 
 
 def common_denominator(values, largest: int = 64) -> int:
-    """The smallest d ≤ ``largest`` with values·d all whole numbers (1 if there is none)."""
+    """The smallest d ≤ ``largest`` with values·d all whole numbers (1 if there is none).
+
+    Args:
+        values: a numeric array of finite values.
+        largest: the largest denominator tried, ≥ 1.
+    """
     array = _finite_array(values, "values")
     if not isinstance(largest, (int, np.integer)) or largest < 1:
         raise ValueError(f"largest must be a positive int, got {largest!r}")
@@ -102,7 +133,12 @@ def common_denominator(values, largest: int = 64) -> int:
 
 
 def fraction_labels(values, largest: int = 64) -> tuple[np.ndarray | None, int]:
-    """``(whole numbers, d)`` with values = whole numbers / d, or ``(None, 1)`` if there is none."""
+    """``(whole numbers, d)`` with values = whole numbers / d, or ``(None, 1)`` if there is none.
+
+    Args:
+        values: a numeric array of finite values.
+        largest: the largest denominator tried, ≥ 1.
+    """
     array = _finite_array(values, "values")
     d = common_denominator(array, largest)
     if not np.allclose(array * d, np.round(array * d), atol=1e-9):
@@ -112,7 +148,12 @@ def fraction_labels(values, largest: int = 64) -> tuple[np.ndarray | None, int]:
 
 def crop_box(image, box) -> np.ndarray:
     """The part ``image[top:top + height, left:left + width]`` of ``box = (top, left, height,
-    width)``, checked to lie inside the image."""
+    width)``, checked to lie inside the image.
+
+    Args:
+        image: an array with height and width as its first two axes.
+        box: four ints ``(top, left, height, width)`` in pixels.
+    """
     array = np.asarray(image)
     if len(box) != 4 or not all(isinstance(v, (int, np.integer)) for v in box):
         raise TypeError(f"box must be four ints (top, left, height, width), got {box!r}")

@@ -13,6 +13,14 @@ def kernel_editor_figure(image=None, kernel="sharpen", *, title: str | None = No
 
     The response is drawn like the chapter's gallery: signed (zero-sum kernels) on a diverging
     colour map centred on zero, otherwise in grey; colour limits from ``display_limits``.
+
+    Args:
+        image: any image (converted to grey); ``None``: the bundled photo ``'camera'``.
+        kernel: a 2-D array or a kernel name.
+        title: a heading above the three panels (``None``: none).
+
+    Returns:
+        The matplotlib figure.
     """
     import matplotlib.pyplot as plt
 
@@ -43,7 +51,15 @@ def kernel_editor_figure(image=None, kernel="sharpen", *, title: str | None = No
 
 
 def kernel_editor(image_name: str = "camera", kernel="sharpen"):
-    """A 3×3 grid of number boxes, a preset menu and a photo menu driving the live figure."""
+    """A 3×3 grid of number boxes, a preset menu and a photo menu driving the live figure.
+
+    Args:
+        image_name: the bundled photo shown first.
+        kernel: the starting 3×3 kernel, an array or a kernel name.
+
+    Returns:
+        The ``ipywidgets`` box holding the controls and the figure.
+    """
     import ipywidgets as w
     import matplotlib.pyplot as plt
     from IPython.display import display
