@@ -19,7 +19,18 @@ from .train import History, evaluate, fit
 
 @dataclass(frozen=True)
 class Run:
-    """One finished training run, measured on clean images in evaluation mode."""
+    """One finished training run, measured on clean images in evaluation mode.
+
+    Args:
+        condition: what the run tested, e.g. ``"augmented"`` (the row label).
+        seed: the run's seed.
+        train_accuracy: accuracy on the clean training images, a fraction in [0, 1].
+        test_accuracy: accuracy on the test images, a fraction in [0, 1].
+        test_loss: mean cross-entropy on the test images.
+        history: the trainer's per-epoch log.
+        cpu_seconds: process CPU time of the training.
+        dataset: name of the training set.
+    """
 
     condition: str
     seed: int
@@ -41,13 +52,27 @@ CURVE_IMAGES = 500
 
 
 def curve_set(test_set):
-    """A class-balanced subset of :data:`CURVE_IMAGES` images of the test set."""
+    """A class-balanced subset of :data:`CURVE_IMAGES` images of the test set.
+
+    Args:
+        test_set: the full test set (a ``dldna.data`` dataset); the subset's seed is fixed at 0.
+    """
     return test_set.subset(min(CURVE_IMAGES, len(test_set)), seed=0)
 
 
 def measure(model, train_set, test_set, history: History, *, condition: str, seed: int,
             cpu_seconds: float = 0.0) -> Run:
-    """Evaluate a trained model on its (clean) training images and on the test images."""
+    """Evaluate a trained model on its (clean) training images and on the test images.
+
+    Args:
+        model: the trained network.
+        train_set: the images it was trained on, without augmentation.
+        test_set: the test images.
+        history: the trainer's log, kept in the result.
+        condition: label of the run.
+        seed: the run's seed.
+        cpu_seconds: CPU time the training took.
+    """
     train = evaluate(model, train_set)
     test = evaluate(model, test_set)
     return Run(condition, seed, train["accuracy"], test["accuracy"], test["loss"], history,
@@ -55,7 +80,14 @@ def measure(model, train_set, test_set, history: History, *, condition: str, see
 
 
 def runs_table(runs: Iterable[Run]):
-    """One row per run: condition, seed, train and test accuracy, gap, test loss."""
+    """One row per run: condition, seed, train and test accuracy, gap, test loss.
+
+    Args:
+        runs: finished runs.
+
+    Returns:
+        A pandas DataFrame (also with a ``cpu seconds`` column).
+    """
     import pandas as pd
 
     return pd.DataFrame([{"condition": r.condition, "seed": r.seed,
@@ -65,7 +97,13 @@ def runs_table(runs: Iterable[Run]):
 
 
 def spread(values: Sequence[float], *, percent: bool = True, points: bool = False) -> str:
-    """Mean and range of a few runs as text: ``"80.1% (79.5 to 80.6)"``, or in points."""
+    """Mean and range of a few runs as text: ``"80.1% (79.5 to 80.6)"``, or in points.
+
+    Args:
+        values: one number per run (fractions when ``percent`` or ``points``).
+        percent: show fractions as percentages with one decimal; ``False``: three decimals.
+        points: show differences of fractions as percentage points (overrides ``percent``).
+    """
     values = [float(v) for v in values]
     if not values:
         raise ValueError("values must hold at least one number")
@@ -80,7 +118,13 @@ def spread(values: Sequence[float], *, percent: bool = True, points: bool = Fals
 
 
 def summary_table(table, metrics: Sequence[str] = ("train accuracy", "test accuracy", "gap")):
-    """Per condition (in first-seen order): each metric as mean (lowest to highest) over seeds."""
+    """Per condition (in first-seen order): each metric as mean (lowest to highest) over seeds.
+
+    Args:
+        table: a DataFrame with a ``condition`` column, e.g. from :func:`runs_table`.
+        metrics: the columns to summarise; ``gap`` and ``change`` are shown in points, columns
+            named with ``loss`` as plain numbers.
+    """
     import pandas as pd
 
     rows = []
@@ -101,7 +145,14 @@ def summary_table(table, metrics: Sequence[str] = ("train accuracy", "test accur
 class GapScale(RunSize):
     """Size of chapter 10's with/without-augmentation experiment in one profile: a
     :class:`~dldna.config.RunSize` (``width`` = the small CNN's first-stage filters) plus the
-    data, the peak learning rate, the number of seeds and a longer run for comparison."""
+    data, the peak learning rate, the number of seeds and a longer run for comparison.
+
+    Args:
+        dataset: a dataset name for ``dldna.data.load``.
+        lr: peak learning rate of the one-cycle schedule.
+        seeds: runs per condition.
+        long_epochs: epochs of one extra, longer augmented run (0: skipped).
+    """
 
     dataset: str = "fashion-mnist"
     lr: float = 3e-3
@@ -110,7 +161,11 @@ class GapScale(RunSize):
 
 
 def gap_scale(profile: str | None = None) -> GapScale:
-    """The experiment's size: tiny for smoke; a real overfitting regime for cpu and gpu."""
+    """The experiment's size: tiny for smoke; a real overfitting regime for cpu and gpu.
+
+    Args:
+        profile: ``"smoke"``, ``"cpu"`` or ``"gpu"``; ``None`` for the active profile.
+    """
     p = get_profile() if profile is None else Profile(profile)
     return p.pick(
         smoke=GapScale(epochs=1, batch_size=50, width=4, train_size=100, test_size=100,
@@ -123,7 +178,15 @@ def gap_scale(profile: str | None = None) -> GapScale:
 
 
 def gap_data(scale: GapScale, seed: int):
-    """The seed's training subset (stratified) and the common test subset."""
+    """The seed's training subset (stratified) and the common test subset.
+
+    Args:
+        scale: the experiment's size (dataset and subset sizes).
+        seed: seed of the training subset; the test subset always uses seed 0.
+
+    Returns:
+        ``(train_set, test_set)``.
+    """
     train = _data.load(scale.dataset, "train").subset(scale.train_size, seed=seed)
     test = _data.load(scale.dataset, "test").subset(scale.test_size, seed=0)
     return train, test
@@ -132,7 +195,16 @@ def gap_data(scale: GapScale, seed: int):
 def train_small_cnn(scale: GapScale, augment: Callable | None, *, seed: int,
                     condition: str, epochs: int | None = None, curve: bool = False) -> Run:
     """Train chapter 4's small CNN on the seed's subset; ``curve`` also logs the loss and
-    accuracy on :data:`CURVE_IMAGES` test images after every epoch."""
+    accuracy on :data:`CURVE_IMAGES` test images after every epoch.
+
+    Args:
+        scale: the experiment's size (data, width, epochs, batch size, learning rate).
+        augment: batch augmentation for ``fit``, ``(x, y) -> (x, y)``; ``None`` for none.
+        seed: seed of the subset, the weights and the batches.
+        condition: label of the run.
+        epochs: epochs to train; ``None`` for ``scale.epochs``.
+        curve: record the per-epoch test curve.
+    """
     train_set, test_set = gap_data(scale, seed)
     seed_everything(seed)
     model = create("small_cnn", num_classes=train_set.num_classes,

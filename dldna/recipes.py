@@ -74,7 +74,14 @@ def make_augment(settings: dict[str, Any], size: int):
 class Scale(RunSize):
     """How big a run of the recipe is: a :class:`~dldna.config.RunSize` (epochs, batch,
     width, subset sizes, warm-up, EMA decay) plus the data, the network, the peak learning
-    rate and the ablation's seeds per row; everything else comes from :data:`RECIPE`."""
+    rate and the ablation's seeds per row; everything else comes from :data:`RECIPE`.
+
+    Args:
+        dataset: a dataset name for ``dldna.data.load``.
+        model: ``"resnet18"`` (small-image stem) or ``"small_cnn"``.
+        lr: peak learning rate.
+        seeds: runs per row of the ablation.
+    """
 
     dataset: str = "cifar10"    # a name for dldna.data.load
     model: str = "resnet18"     # "resnet18" (small-image stem) or "small_cnn"
@@ -210,7 +217,15 @@ def train_recipe(*, scale: Scale | None = None, seed: int = 0,
 
 
 class Variant(NamedTuple):
-    """One row of the ablation: what changes and which ingredient that tests."""
+    """One row of the ablation: what changes and which ingredient that tests.
+
+    Args:
+        label: the row label in the table.
+        ingredient: the ingredient tested, as a sentence names it.
+        change: keywords for :func:`train_recipe`.
+        added: ``True`` when the row adds something the recipe lacks, ``False`` when it
+            removes one.
+    """
 
     label: str          # the row label in the table
     ingredient: str     # the ingredient tested, as a sentence names it

@@ -10,7 +10,13 @@ from ..quiz import inline_html
 
 @dataclass
 class Feedback:
-    """Result of a checker. Truthy when every check passed; renders as a coloured box."""
+    """Result of a checker. Truthy when every check passed; renders as a coloured box.
+
+    Args:
+        exercise: the exercise's title, as its heading in the chapter.
+        problems: what is wrong and how to fix it, one message per failed check.
+        passed_checks: one message per passed check.
+    """
 
     exercise: str
     problems: list[str] = field(default_factory=list)
@@ -24,7 +30,16 @@ class Feedback:
         return self.passed
 
     def expect(self, condition: bool, ok: str, problem: str) -> bool:
-        """Record one check; ``problem`` says what is wrong and how to fix it."""
+        """Record one check; ``problem`` says what is wrong and how to fix it.
+
+        Args:
+            condition: whether the check passed.
+            ok: message recorded when it passed.
+            problem: message recorded when it failed.
+
+        Returns:
+            ``condition`` as a bool.
+        """
         (self.passed_checks.append(ok) if condition else self.problems.append(problem))
         return bool(condition)
 
@@ -51,7 +66,16 @@ class Feedback:
 
 
 def call_safely(feedback: Feedback, fn, *args):
-    """Call the reader's function; turn 'not written yet' and crashes into feedback."""
+    """Call the reader's function; turn 'not written yet' and crashes into feedback.
+
+    Args:
+        feedback: where a crash or a missing answer is recorded.
+        fn: the reader's function.
+        args: positional arguments for ``fn``.
+
+    Returns:
+        What ``fn`` returned, or ``None`` when it raised.
+    """
     try:
         return fn(*args)
     except NotImplementedError:

@@ -7,7 +7,11 @@ from . import Feedback, call_safely
 
 
 def check_random_crop(fn) -> Feedback:
-    """Exercise 10.1: ``fn(image, padding, generator)`` pads with zeros and crops back randomly."""
+    """Exercise 10.1: ``fn(image, padding, generator)`` pads with zeros and crops back randomly.
+
+    Args:
+        fn: the reader's function, called as ``fn(image, padding, generator)`` with a C×H×W image.
+    """
     fb = Feedback("Exercise 10.1 (pad + random crop)")
     image = torch.arange(1, 1 + 3 * 6 * 6, dtype=torch.float32).reshape(3, 6, 6)
     padded = torch.nn.functional.pad(image, (2, 2, 2, 2))
@@ -48,7 +52,11 @@ def check_random_crop(fn) -> Feedback:
 
 
 def check_mixup(fn) -> Feedback:
-    """Exercise 10.2: ``fn(x1, y1, x2, y2, lam, num_classes)`` returns the MixUp image and label."""
+    """Exercise 10.2: ``fn(x1, y1, x2, y2, lam, num_classes)`` returns the MixUp image and label.
+
+    Args:
+        fn: the reader's function, called as ``fn(x1, y1, x2, y2, lam, num_classes)``.
+    """
     fb = Feedback("Exercise 10.2 (MixUp by hand)")
     x1, x2 = torch.zeros(1, 4, 4), torch.ones(1, 4, 4)
     result = call_safely(fb, fn, x1, 2, x2, 5, 0.7, 10)

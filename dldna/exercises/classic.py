@@ -11,7 +11,11 @@ _VGG_CASES = ([64, "M", 128], [16, 16, "M", 32, 32, "M"], CONFIGS["vgg11"], CONF
 
 def check_vgg_conv_params(fn) -> Feedback:
     """Exercise 5.1: ``fn(config, in_channels)`` = parameters of VGG's convolutions (weights and
-    biases) for a configuration list of channel counts and "M"."""
+    biases) for a configuration list of channel counts and "M".
+
+    Args:
+        fn: the reader's function, called as ``fn(config, in_channels)``.
+    """
     fb = Feedback("Exercise 5.1 (parameters of a VGG configuration)")
     for config, in_channels in [(c, 3) for c in _VGG_CASES] + [([8, "M", 8], 1)]:
         expected = count_parameters(make_layers(config, in_channels=in_channels))
@@ -46,7 +50,11 @@ def _without_chaining(channels, in_channels: int) -> int:
 
 def check_stack_cost(fn) -> Feedback:
     """Exercise 5.2: ``fn(k, c)`` = (number of 3×3 layers with the field of one k×k, their
-    weights, the k×k layer's weights), C → C channels, no biases."""
+    weights, the k×k layer's weights), C → C channels, no biases.
+
+    Args:
+        fn: the reader's function, called as ``fn(k, c)``.
+    """
     fb = Feedback("Exercise 5.2 (same field, fewer weights)")
     for k, c in ((5, 64), (7, 64), (7, 256), (9, 32), (11, 16)):
         ref = stack_vs_single(k, c)

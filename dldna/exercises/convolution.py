@@ -77,13 +77,23 @@ def _check_conv_function(fb: Feedback, fn) -> Feedback:
 
 
 def check_conv2d(fn) -> Feedback:
-    """Exercise 2.1: ``fn(x, weight, bias, stride, padding)`` equals ``F.conv2d``."""
+    """Exercise 2.1: ``fn(x, weight, bias, stride, padding)`` equals ``F.conv2d``.
+
+    Args:
+        fn: the reader's function, called as ``fn(x, weight, bias, stride, padding)``;
+            ``bias`` may be ``None``.
+    """
     return _check_conv_function(Feedback("Exercise 2.1 (2-D convolution with loops)"), fn)
 
 
 def check_im2col(im2col_fn, conv_fn) -> Feedback:
     """Exercise 2.2: ``im2col_fn(x, k, stride, padding)`` equals ``F.unfold`` and
-    ``conv_fn(x, weight, bias, stride, padding)`` (built on it) equals ``F.conv2d``."""
+    ``conv_fn(x, weight, bias, stride, padding)`` (built on it) equals ``F.conv2d``.
+
+    Args:
+        im2col_fn: the reader's ``im2col``, called as ``im2col_fn(x, k, stride, padding)``.
+        conv_fn: the reader's convolution built on it, called like ``F.conv2d``.
+    """
     fb = Feedback("Exercise 2.2 (Convolution with im2col)")
     x = torch.randn(2, 3, 6, 5, generator=torch.Generator().manual_seed(7))
     for k, stride, padding in ((3, 1, 0), (2, 2, 1)):
@@ -115,7 +125,12 @@ def check_im2col(im2col_fn, conv_fn) -> Feedback:
 
 
 def check_output_size(fn) -> Feedback:
-    """Exercise 2.3: ``fn(n, k, s, p)`` returns ⌊(n + 2p − k)/s⌋ + 1 as an int."""
+    """Exercise 2.3: ``fn(n, k, s, p)`` returns ⌊(n + 2p − k)/s⌋ + 1 as an int.
+
+    Args:
+        fn: the reader's function, called as ``fn(n, k, s, p)`` (input size, kernel,
+            stride, padding).
+    """
     fb = Feedback("Exercise 2.3 (Output-size formula)")
     cases = [(28, 5, 1, 0), (32, 3, 1, 1), (32, 3, 2, 1), (7, 3, 2, 0), (8, 3, 2, 0),
              (224, 7, 2, 3), (227, 11, 4, 0), (5, 5, 1, 0)]

@@ -8,7 +8,11 @@ from . import Feedback, call_safely
 
 
 def check_conv_params(fn) -> Feedback:
-    """Exercise 4.1: ``fn(c_in, c_out, k, bias)`` equals the parameter count of ``nn.Conv2d``."""
+    """Exercise 4.1: ``fn(c_in, c_out, k, bias)`` equals the parameter count of ``nn.Conv2d``.
+
+    Args:
+        fn: the reader's function, called as ``fn(c_in, c_out, k, bias)``.
+    """
     fb = Feedback("Exercise 4.1 (parameters of a convolution)")
     for c_in, c_out, k, bias in ((1, 32, 3, True), (3, 64, 3, True), (64, 128, 1, False),
                                  (16, 8, 5, True), (64, 64, 3, False)):
@@ -41,7 +45,12 @@ def check_conv_params(fn) -> Feedback:
 
 
 def check_receptive_field(fn) -> Feedback:
-    """Exercise 4.2: ``fn(layers)`` with layers = [(kernel, stride), ...] gives the field size."""
+    """Exercise 4.2: ``fn(layers)`` with layers = [(kernel, stride), ...] gives the field size.
+
+    Args:
+        fn: the reader's function, called as ``fn(layers)`` with a list of
+            ``(kernel, stride)`` pairs.
+    """
     fb = Feedback("Exercise 4.2 (receptive field of a stack)")
     cases = ([(3, 1), (3, 1)], [(3, 1)] * 3, [(5, 1), (2, 2), (5, 1), (2, 2)],
              [(7, 2), (3, 2), (3, 1), (3, 1)], [(3, 1), (2, 2), (3, 1), (2, 2), (3, 1)])

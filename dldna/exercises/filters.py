@@ -23,6 +23,9 @@ def check_horizontal_edge_kernel(kernel) -> Feedback:
     A kernel meets a horizontal edge (an image that changes only from top to bottom) through its
     row sums and a vertical edge through its column sums: Sobel y, with row sums −4, 0, 4 and
     column sums 0, 0, 0, passes.
+
+    Args:
+        kernel: the reader's 3×3 kernel (nested lists or an array).
     """
     fb = Feedback("Exercise 1.1 (horizontal-edge kernel)")
     try:
@@ -53,7 +56,11 @@ def check_horizontal_edge_kernel(kernel) -> Feedback:
 
 
 def check_box_blur(fn) -> Feedback:
-    """Exercise 1.2: ``fn(image)`` returns the 3×3 box blur with 'valid' padding, loops allowed."""
+    """Exercise 1.2: ``fn(image)`` returns the 3×3 box blur with 'valid' padding, loops allowed.
+
+    Args:
+        fn: the reader's function, called as ``fn(image)`` with a 2-D float array.
+    """
     fb = Feedback("Exercise 1.2 (box blur by hand)")
     rng = np.random.default_rng(1)
     image = rng.integers(0, 256, size=(7, 9)).astype(float)

@@ -10,7 +10,11 @@ from . import Feedback, call_safely
 
 
 def check_fft_convolution(fn) -> Feedback:
-    """Exercise 3.1: ``fn(image, kernel)`` gives the full linear convolution through the FFT."""
+    """Exercise 3.1: ``fn(image, kernel)`` gives the full linear convolution through the FFT.
+
+    Args:
+        fn: the reader's function, called as ``fn(image, kernel)`` with 2-D arrays.
+    """
     fb = Feedback("Exercise 3.1 (convolution through the FFT)")
     rng = np.random.default_rng(3)
     for shape, kshape in (((6, 7), (3, 3)), ((9, 5), (2, 4))):
@@ -47,7 +51,11 @@ def check_fft_convolution(fn) -> Feedback:
 
 
 def check_conv1x1(fn) -> Feedback:
-    """Exercise 3.2: ``fn(x, weight)`` with weight C_out × C_in equals a 1×1 ``F.conv2d``."""
+    """Exercise 3.2: ``fn(x, weight)`` with weight C_out × C_in equals a 1×1 ``F.conv2d``.
+
+    Args:
+        fn: the reader's function, called as ``fn(x, weight)`` with x N×C_in×H×W.
+    """
     fb = Feedback("Exercise 3.2 (1×1 convolution as a matrix product)")
     g = torch.Generator().manual_seed(5)
     x = torch.randn(2, 5, 4, 3, generator=g)

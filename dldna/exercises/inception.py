@@ -13,7 +13,11 @@ _MODULE_CASES = ((28, INCEPTION_TABLE["3a"]), (28, INCEPTION_TABLE["3b"]),
 def check_inception_macs(fn) -> Feedback:
     """Exercise 6.1: ``fn(size, in_channels, ch1x1, ch3x3red, ch3x3, ch5x5red, ch5x5, pool_proj)``
     = multiply-adds of an Inception module with 1×1 reductions and a true 5×5 (convolutions
-    only)."""
+    only).
+
+    Args:
+        fn: the reader's function, called as with the map size and the module's channel counts.
+    """
     fb = Feedback("Exercise 6.1 (cost of an Inception module)")
     for size, row in _MODULE_CASES:
         expected = inception_macs(size, *row)
@@ -45,7 +49,11 @@ def check_inception_macs(fn) -> Feedback:
 
 def check_separable_macs(fn) -> Feedback:
     """Exercise 6.2: ``fn(c_in, c_out, k, size)`` = (standard MACs, depthwise-separable MACs) of a
-    k×k convolution with 'same' padding on a size×size map."""
+    k×k convolution with 'same' padding on a size×size map.
+
+    Args:
+        fn: the reader's function, called as ``fn(c_in, c_out, k, size)``.
+    """
     fb = Feedback("Exercise 6.2 (depthwise-separable cost)")
     for c_in, c_out, k, size in ((32, 64, 3, 56), (128, 128, 3, 28), (64, 256, 5, 14),
                                  (3, 16, 3, 8)):

@@ -9,7 +9,11 @@ _CASES = [(32, 64, 3, 112, 112), (128, 256, 5, 14, 14), (3, 16, 3, 7, 9)]
 
 
 def check_separable_macs(fn) -> Feedback:
-    """Exercise 8.1: ``fn(c_in, c_out, k, h, w)`` → (standard, separable) multiply-adds."""
+    """Exercise 8.1: ``fn(c_in, c_out, k, h, w)`` → (standard, separable) multiply-adds.
+
+    Args:
+        fn: the reader's function, called as ``fn(c_in, c_out, k, h, w)``.
+    """
     fb = Feedback("Exercise 8.1 (depthwise-separable cost)")
     for c_in, c_out, k, h, w in _CASES:
         result = call_safely(fb, fn, c_in, c_out, k, h, w)
@@ -46,7 +50,11 @@ def check_separable_macs(fn) -> Feedback:
 
 
 def check_squeeze_excite(fn) -> Feedback:
-    """Exercise 8.2: ``fn(x, w1, b1, w2, b2)`` is squeeze-and-excitation on (N, C, H, W)."""
+    """Exercise 8.2: ``fn(x, w1, b1, w2, b2)`` is squeeze-and-excitation on (N, C, H, W).
+
+    Args:
+        fn: the reader's function, called as ``fn(x, w1, b1, w2, b2)``.
+    """
     fb = Feedback("Exercise 8.2 (squeeze-and-excitation by hand)")
     g = torch.Generator().manual_seed(0)
     x = torch.randn(2, 8, 5, 5, generator=g)

@@ -10,7 +10,15 @@ from . import Feedback, call_safely
 
 def warmup_cosine_reference(step: int, total: int, warmup: int, peak: float,
                             floor: float = 0.0) -> float:
-    """Linear warm-up to ``peak`` over ``warmup`` steps, then cosine down to ``floor``."""
+    """Linear warm-up to ``peak`` over ``warmup`` steps, then cosine down to ``floor``.
+
+    Args:
+        step: the step, counted from 0.
+        total: number of steps in all.
+        warmup: warm-up steps; the rate reaches ``peak`` at step ``warmup - 1``.
+        peak: the highest learning rate.
+        floor: the learning rate at the end.
+    """
     if step < warmup:
         return peak * (step + 1) / warmup
     t, span = step - warmup, max(1, total - warmup)
@@ -18,7 +26,11 @@ def warmup_cosine_reference(step: int, total: int, warmup: int, peak: float,
 
 
 def check_warmup_cosine(fn) -> Feedback:
-    """Exercise 11.1: ``fn(step, total, warmup, peak, floor)`` gives the learning rate."""
+    """Exercise 11.1: ``fn(step, total, warmup, peak, floor)`` gives the learning rate.
+
+    Args:
+        fn: the reader's function, called as ``fn(step, total, warmup, peak, floor)``.
+    """
     fb = Feedback("Exercise 11.1 (warm-up + cosine schedule)")
     cases = [(s, 100, 10, 0.1, 0.001) for s in (0, 4, 9, 10, 40, 55, 99)]
     cases += [(0, 50, 5, 1.0, 0.0), (30, 50, 5, 1.0, 0.0)]
@@ -44,7 +56,11 @@ def check_warmup_cosine(fn) -> Feedback:
 
 
 def check_smooth_labels(fn) -> Feedback:
-    """Exercise 11.2: ``fn(labels, num_classes, eps)`` returns the smoothed target matrix."""
+    """Exercise 11.2: ``fn(labels, num_classes, eps)`` returns the smoothed target matrix.
+
+    Args:
+        fn: the reader's function, called as ``fn(labels, num_classes, eps)``.
+    """
     fb = Feedback("Exercise 11.2 (label-smoothed targets)")
     labels, k, eps = torch.tensor([0, 3, 1]), 4, 0.1
     targets = call_safely(fb, fn, labels, k, eps)

@@ -14,7 +14,11 @@ def _params(module: nn.Module) -> int:
 
 
 def check_plain_block(block_class) -> Feedback:
-    """Exercise 7.1: ``block_class(in_planes, planes, stride)`` is a block without a shortcut."""
+    """Exercise 7.1: ``block_class(in_planes, planes, stride)`` is a block without a shortcut.
+
+    Args:
+        block_class: the reader's block class, built as ``block_class(in_planes, planes, stride)``.
+    """
     fb = Feedback("Exercise 7.1 (remove the skip connection)")
     torch.manual_seed(0)
     for in_planes, planes, stride in ((4, 4, 1), (4, 8, 2)):
@@ -56,13 +60,21 @@ def check_plain_block(block_class) -> Feedback:
 
 
 def basic_block_params(width: int) -> int:
-    """Parameters of a BasicBlock with ``width`` channels in and out (convs and BatchNorms)."""
+    """Parameters of a BasicBlock with ``width`` channels in and out (convs and BatchNorms).
+
+    Args:
+        width: channels in and out of the block.
+    """
     with torch.device("meta"):  # shapes only: no memory, no initialisation
         return _params(BasicBlock(width, width))
 
 
 def bottleneck_params(planes: int) -> int:
-    """Parameters of a Bottleneck with ``planes`` inner and 4·planes outer channels."""
+    """Parameters of a Bottleneck with ``planes`` inner and 4·planes outer channels.
+
+    Args:
+        planes: inner channels; the block maps 4·planes channels to 4·planes.
+    """
     with torch.device("meta"):
         return _params(Bottleneck(4 * planes, planes))
 
@@ -72,6 +84,9 @@ def equal_budget_planes(width: int) -> int:
 
     Its convolutions hold 4p² + 9p² + 4p² = 17p² weights against the BasicBlock's 18w², so the
     answer is near w·√(18/17); the neighbours of that estimate are compared exactly.
+
+    Args:
+        width: the BasicBlock's channels.
     """
     target, guess = basic_block_params(width), round(width * (18 / 17) ** 0.5)
     return min(range(max(1, guess - 2), guess + 3),
@@ -79,7 +94,11 @@ def equal_budget_planes(width: int) -> int:
 
 
 def check_equal_budget(fn) -> Feedback:
-    """Exercise 7.2: ``fn(width)`` gives the Bottleneck planes of equal parameter budget."""
+    """Exercise 7.2: ``fn(width)`` gives the Bottleneck planes of equal parameter budget.
+
+    Args:
+        fn: the reader's function, called as ``fn(width)``.
+    """
     fb = Feedback("Exercise 7.2 (BasicBlock vs Bottleneck at equal budget)")
     for width in (16, 64, 100, 256):
         got = call_safely(fb, fn, width)
@@ -103,7 +122,15 @@ def check_equal_budget(fn) -> Feedback:
 
 
 def record_shapes_reference(model: nn.Module, x: torch.Tensor) -> dict[str, tuple[int, ...]]:
-    """Output shape of every leaf module (no children) in one forward pass."""
+    """Output shape of every leaf module (no children) in one forward pass.
+
+    Args:
+        model: the network; hooks are removed afterwards.
+        x: an input batch.
+
+    Returns:
+        ``{module path: output shape}`` in the order the leaves ran.
+    """
     shapes, handles = {}, []
     try:
         for name, module in model.named_modules():
@@ -119,7 +146,11 @@ def record_shapes_reference(model: nn.Module, x: torch.Tensor) -> dict[str, tupl
 
 
 def check_shape_recorder(fn) -> Feedback:
-    """Exercise 7.3: ``fn(model, x)`` returns {leaf module path: output shape} and no hook stays."""
+    """Exercise 7.3: ``fn(model, x)`` returns {leaf module path: output shape} and no hook stays.
+
+    Args:
+        fn: the reader's function, called as ``fn(model, x)``.
+    """
     fb = Feedback("Exercise 7.3 (a hook that records output shapes)")
     torch.manual_seed(0)
     model = CifarResNet(8, num_classes=3, in_channels=1, width=4).eval()

@@ -15,7 +15,11 @@ def _reference_patches(images: torch.Tensor, p: int) -> torch.Tensor:
 
 
 def check_patchify(fn) -> Feedback:
-    """Exercise 9.1: ``fn(images, patch_size)`` → (B, number of patches, C·p·p) tokens."""
+    """Exercise 9.1: ``fn(images, patch_size)`` → (B, number of patches, C·p·p) tokens.
+
+    Args:
+        fn: the reader's function, called as ``fn(images, patch_size)`` with a B×C×H×W batch.
+    """
     fb = Feedback("Exercise 9.1 (patches to tokens)")
     images = torch.arange(2 * 3 * 8 * 12, dtype=torch.float32).reshape(2, 3, 8, 12)
     out = call_safely(fb, fn, images.clone(), 4)
@@ -53,7 +57,11 @@ def check_patchify(fn) -> Feedback:
 
 
 def check_attention(fn) -> Feedback:
-    """Exercise 9.2: ``fn(q, k, v)`` is scaled dot-product attention, one head."""
+    """Exercise 9.2: ``fn(q, k, v)`` is scaled dot-product attention, one head.
+
+    Args:
+        fn: the reader's function, called as ``fn(q, k, v)`` with B×T×D tensors.
+    """
     fb = Feedback("Exercise 9.2 (scaled dot-product attention)")
     g = torch.Generator().manual_seed(0)
     q, k, v = (torch.randn(2, 5, 8, generator=g) * 3 for _ in range(3))
