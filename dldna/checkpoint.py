@@ -29,7 +29,16 @@ class CheckpointError(ValueError):
 
 
 def save_checkpoint(path: str | Path, state: Mapping[str, Any], *, kind: str = FORMAT) -> Path:
-    """Write ``state`` (tensors, numbers, strings, lists, dicts) atomically to ``path``."""
+    """Write ``state`` (tensors, numbers, strings, lists, dicts) atomically to ``path``.
+
+    Args:
+        path: the file to write (its folder is created); a partial file is never left behind.
+        state: what to store; plain Python values and tensors only.
+        kind: the format name stored with it, checked again on loading.
+
+    Returns:
+        The absolute path written.
+    """
     path = Path(path).expanduser().resolve()
     path.parent.mkdir(parents=True, exist_ok=True)
     payload = {"format": kind, **state}
@@ -52,6 +61,13 @@ def load_checkpoint(path: str | Path, *, kind: str | tuple[str, ...] = FORMAT) -
 
     ``kind`` is the format expected, or a tuple of accepted formats (a current one and the
     older ones a reader may still have on disk); ``state["format"]`` says which it was.
+
+    Args:
+        path: the file to read.
+        kind: the format expected, or a tuple of accepted formats.
+
+    Returns:
+        The stored dict, its ``"format"`` entry included.
     """
     kinds = (kind,) if isinstance(kind, str) else tuple(kind)
     path = Path(path).expanduser()
@@ -71,7 +87,13 @@ def load_checkpoint(path: str | Path, *, kind: str | tuple[str, ...] = FORMAT) -
 
 def check_state_dict(model: nn.Module, state_dict: Mapping[str, torch.Tensor],
                      what: str = "checkpoint") -> None:
-    """Raise :class:`CheckpointError` unless ``state_dict`` has exactly the model's keys/shapes."""
+    """Raise :class:`CheckpointError` unless ``state_dict`` has exactly the model's keys/shapes.
+
+    Args:
+        model: the model the weights are meant for.
+        state_dict: the weights to check.
+        what: names the source of the weights in the error message.
+    """
     if not isinstance(state_dict, Mapping):
         raise CheckpointError(f"the {what} holds no model weights")
     own = model.state_dict()
@@ -93,7 +115,13 @@ def check_state_dict(model: nn.Module, state_dict: Mapping[str, torch.Tensor],
 
 def restore_model(model: nn.Module, state_dict: Mapping[str, torch.Tensor],
                   what: str = "checkpoint") -> None:
-    """Load weights all-or-nothing: validate first, then ``load_state_dict(strict=True)``."""
+    """Load weights all-or-nothing: validate first, then ``load_state_dict(strict=True)``.
+
+    Args:
+        model: the model to load into; unchanged if the weights do not fit.
+        state_dict: the weights to load.
+        what: names the source of the weights in the error message.
+    """
     check_state_dict(model, state_dict, what)
     model.load_state_dict(state_dict, strict=True)
 
@@ -117,7 +145,11 @@ def rng_state() -> dict[str, Any]:
 
 
 def set_rng_state(state: Mapping[str, Any]) -> None:
-    """Undo :func:`rng_state`: put every global RNG back where it was."""
+    """Undo :func:`rng_state`: put every global RNG back where it was.
+
+    Args:
+        state: a dict returned by :func:`rng_state`.
+    """
     version, internal, gauss = state["python"]
     random.setstate((version, tuple(internal), gauss))
     kind, keys, pos, has_gauss, cached = state["numpy"]

@@ -6,7 +6,12 @@ from torch import nn
 
 
 def as_tensors(data, what: str = "data") -> tuple[torch.Tensor, torch.Tensor, str, int | None]:
-    """``(images, labels, dataset name, number of classes or None)`` from a dataset or a pair."""
+    """``(images, labels, dataset name, number of classes or None)`` from a dataset or a pair.
+
+    Args:
+        data: an ImageDataset or an ``(images, labels)`` pair of tensors.
+        what: the argument's name, used in error messages.
+    """
     if hasattr(data, "tensors") and hasattr(data, "labels"):
         images, labels = data.tensors()
         name, classes = getattr(data, "name", "data"), getattr(data, "num_classes", None)
@@ -32,7 +37,14 @@ def as_tensors(data, what: str = "data") -> tuple[torch.Tensor, torch.Tensor, st
 
 
 def output_size(model: nn.Module, images: torch.Tensor, preprocess, device) -> int:
-    """Run one example through the model (eval mode, no grad) and return its number of scores."""
+    """Run one example through the model (eval mode, no grad) and return its number of scores.
+
+    Args:
+        model: the classifier; its training mode is restored afterwards.
+        images: a batch of images; only the first is used.
+        preprocess: applied to the image before the model (``None``: nothing).
+        device: where to run the model.
+    """
     was_training = model.training
     model.eval()
     try:

@@ -28,7 +28,19 @@ LENET_RECIPE = dict(optimizer="adamw", lr=2e-3, weight_decay=0.01, schedule="one
 
 
 def bare_epoch(model, images, labels, optimizer, batch_size: int, seed: int) -> float:
-    """One epoch of the simplest correct loop: shuffle, forward, loss, backward, step."""
+    """One epoch of the simplest correct loop: shuffle, forward, loss, backward, step.
+
+    Args:
+        model: the network, trained in place.
+        images: all training images, one tensor.
+        labels: their class indices.
+        optimizer: the optimiser stepping ``model``'s parameters.
+        batch_size: images per step.
+        seed: seeds the epoch's shuffle.
+
+    Returns:
+        The epoch's wall time in seconds.
+    """
     tic = time.perf_counter()
     model.train()
     order = torch.randperm(len(labels), generator=torch.Generator().manual_seed(seed))
@@ -42,7 +54,12 @@ def bare_epoch(model, images, labels, optimizer, batch_size: int, seed: int) -> 
 
 
 def overhead(epochs: int = 5, batch_size: int = 64) -> dict[str, float]:
-    """Median seconds per epoch: trainer (with checkpointing) and the bare loop."""
+    """Median seconds per epoch: trainer (with checkpointing) and the bare loop.
+
+    Args:
+        epochs: epochs timed for each loop (alternating, so machine load hits both).
+        batch_size: images per step in both loops.
+    """
     train_set = data.load("mnist5k", "train")
     images, labels = train_set.tensors()
     seed_everything(0)
@@ -64,7 +81,11 @@ def overhead(epochs: int = 5, batch_size: int = 64) -> dict[str, float]:
 
 
 def lenet_reference(epochs: int | None = None) -> dict[str, float]:
-    """Train LeNet-5 on MNIST-5k with :data:`LENET_RECIPE`; accuracy and wall time."""
+    """Train LeNet-5 on MNIST-5k with :data:`LENET_RECIPE`; accuracy and wall time.
+
+    Args:
+        epochs: training epochs; ``None`` lets the profile choose (2 smoke, 20 cpu and gpu).
+    """
     epochs = epochs or get_profile().pick(smoke=2, cpu=20, gpu=20)  # 15 epochs: 97.0 %, no margin
     train_set, test_set = data.load("mnist5k", "train"), data.load("mnist5k", "test")
     seed_everything(0)

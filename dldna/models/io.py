@@ -1,9 +1,9 @@
 """Save and load any registered model: weights plus the recipe to rebuild it.
 
 A model file records the registry name and the keyword arguments of
-:func:`dldna.models.registry.create`, the weights, and optional plain metadata (class names, dataset,
-metrics, a few example images). Loading rebuilds the model with ``create(name, **kwargs)`` and
-restores the weights all-or-nothing; no pickled code is ever run (``weights_only=True``), so a
+:func:`dldna.models.registry.create`, the weights, and optional plain metadata (class names,
+dataset, metrics, a few example images). Loading rebuilds the model with ``create(name, **kwargs)``
+and restores the weights all-or-nothing; no pickled code is ever run (``weights_only=True``), so a
 file from the internet can at worst fail to load.
 
 >>> model = create("small_cnn", num_classes=3)        # doctest: +SKIP
@@ -59,10 +59,18 @@ def save_model(model: nn.Module, path: str | Path, *, name: str | None = None,
                info: Mapping[str, Any] | None = None) -> Path:
     """Write ``model``'s weights and how to rebuild it to ``path`` (atomically); return the path.
 
-    A model made by :func:`~dldna.models.registry.create` remembers its ``name`` and ``kwargs``; for one
-    built otherwise (``ResNet18(...)``) pass them. The file is checked before it is written:
-    ``create(name, **kwargs)`` must build a model with exactly ``model``'s weight names and
-    shapes. ``info`` holds any plain metadata (class names, dataset, metrics, tensors).
+    A model made by :func:`~dldna.models.registry.create` remembers its ``name`` and ``kwargs``; for
+    one built otherwise (``ResNet18(...)``) pass them. The file is checked before it is written:
+    ``create(name, **kwargs)`` must build a model with exactly ``model``'s weight names and shapes.
+    ``info`` holds any plain metadata (class names, dataset, metrics, tensors).
+
+    Args:
+        model: the model whose weights are saved.
+        path: the file to write.
+        name: the registry name; ``None`` for the one the model remembers.
+        kwargs: the factory's keywords; ``None`` for those the model remembers (if ``name``
+            is its own).
+        info: plain metadata stored with the weights.
     """
     name, kwargs = rebuild_spec(model, name, kwargs)
     _check_plain(dict(info or {}), "info")
@@ -74,7 +82,14 @@ def save_model(model: nn.Module, path: str | Path, *, name: str | None = None,
 def rebuild_spec(model: nn.Module, name: str | None = None,
                  kwargs: Mapping[str, Any] | None = None) -> tuple[str, dict[str, Any]]:
     """The ``(name, kwargs)`` that rebuild ``model``, checked: ``create(name, **kwargs)`` (on
-    the meta device) has exactly ``model``'s weight names and shapes, else a ValueError."""
+    the meta device) has exactly ``model``'s weight names and shapes, else a ValueError.
+
+    Args:
+        model: the model to rebuild.
+        name: the registry name; ``None`` for the one the model remembers.
+        kwargs: the factory's keywords; ``None`` for those the model remembers (if ``name``
+            is its own).
+    """
     if not isinstance(model, nn.Module):
         raise TypeError(f"model must be an nn.Module, got {type(model).__name__}")
     spec = model_spec(model)
@@ -112,6 +127,9 @@ def load_model(path: str | Path) -> tuple[nn.Module, dict[str, Any]]:
 
     ``info`` is the metadata given to :func:`save_model` plus ``"model"`` (the registry name)
     and ``"kwargs"``.
+
+    Args:
+        path: a file written by :func:`save_model`.
     """
     state = load_checkpoint(path, kind=(MODEL_FORMAT, LEGACY_FORMAT))
     if state["format"] == LEGACY_FORMAT:

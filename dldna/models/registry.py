@@ -37,7 +37,12 @@ _REGISTRY: dict[str, ModelEntry] = {}
 
 def register(name: str | None = None, *,
              torchvision: bool = False) -> Callable[[Callable], Callable]:
-    """Decorator: add a factory to the registry under ``name`` (default: the function's name)."""
+    """Decorator: add a factory to the registry under ``name`` (default: the function's name).
+
+    Args:
+        name: the registry name; ``None`` for the function's name.
+        torchvision: whether torchvision builds the same model under this name (a twin).
+    """
 
     def decorate(factory: Callable[..., nn.Module]) -> Callable[..., nn.Module]:
         key = name or factory.__name__
@@ -55,6 +60,10 @@ def list_models(pattern: str = "*", *, torchvision_twins: bool | None = None) ->
     """Registered names matching a shell-style ``pattern`` (e.g. ``"resnet*"``), sorted.
 
     ``torchvision_twins=True`` keeps only models torchvision also builds; ``False`` only ours.
+
+    Args:
+        pattern: a shell-style pattern for the names.
+        torchvision_twins: filter by torchvision twin (``None``: keep all).
     """
     names = [n for n in _REGISTRY if fnmatch.fnmatch(n, pattern)]
     if torchvision_twins is not None:
@@ -63,7 +72,11 @@ def list_models(pattern: str = "*", *, torchvision_twins: bool | None = None) ->
 
 
 def get_entry(name: str) -> ModelEntry:
-    """The registry entry for ``name``; an unknown name raises a ValueError listing the known."""
+    """The registry entry for ``name``; an unknown name raises a ValueError listing the known.
+
+    Args:
+        name: a registered model name.
+    """
     if not isinstance(name, str):
         raise TypeError(f"name must be a str, got {type(name).__name__}")
     try:
@@ -80,6 +93,10 @@ def create(name: str, **kwargs) -> nn.Module:
     :func:`dldna.models.io.save_model` can record how to rebuild it.
 
     >>> create("resnet18", num_classes=10, in_channels=1, small_input=True)  # doctest: +SKIP
+
+    Args:
+        name: a registered model name (see :func:`list_models`).
+        kwargs: keywords for the factory, e.g. ``num_classes`` and ``in_channels``.
     """
     model = get_entry(name).factory(**kwargs)
     model._dldna_spec = (name, dict(kwargs))
@@ -87,6 +104,10 @@ def create(name: str, **kwargs) -> nn.Module:
 
 
 def model_spec(model: nn.Module) -> tuple[str, dict] | None:
-    """``(name, kwargs)`` of a model made by :func:`create`, else None."""
+    """``(name, kwargs)`` of a model made by :func:`create`, else None.
+
+    Args:
+        model: any model.
+    """
     spec = getattr(model, "_dldna_spec", None)
     return (spec[0], dict(spec[1])) if spec is not None else None
