@@ -38,7 +38,14 @@ ILSVRC_FACTS = {
 
 
 def plot_ilsvrc_timeline(ax=None):
-    """Top-5 error by year: hand-crafted features, then deep CNNs, with the human reference."""
+    """Top-5 error by year: hand-crafted features, then deep CNNs, with the human reference.
+
+    Args:
+        ax: the axes to draw on; ``None`` makes a new figure.
+
+    Returns:
+        The axes.
+    """
     import matplotlib.pyplot as plt
 
     if ax is None:

@@ -9,6 +9,11 @@ def glue(name: str, value: Any, display: bool = False) -> None:
 
     In the book build ``myst_nb.glue`` records the value; in Colab or plain Jupyter (no myst-nb)
     nothing happens. Returns nothing, so a ``glue`` on the last line of a cell prints nothing.
+
+    Args:
+        name: the key the text refers to.
+        value: the value to store.
+        display: also show the value in the cell's output.
     """
     try:
         from myst_nb import glue as _glue
@@ -18,7 +23,12 @@ def glue(name: str, value: Any, display: bool = False) -> None:
 
 
 def count(n: int, noun: str) -> str:
-    """``n`` and the noun in the right number, with thousands separators: "1 epoch", "2,000 images"."""
+    """``n`` and the noun in the right number, with thousands separators: "1 epoch", "2,000 images".
+
+    Args:
+        n: the number.
+        noun: the noun in the singular; an ``s`` is added unless ``n`` is 1.
+    """
     return f"{n:,} {noun}{'' if n == 1 else 's'}"
 
 
@@ -34,6 +44,10 @@ def fit_to_column(fig, width: float = COLUMN_INCHES) -> bool:
 
     The height shrinks in proportion and the fonts keep their point sizes, so labels become
     relatively larger instead of being scaled down by the browser. Returns whether it resized.
+
+    Args:
+        fig: a matplotlib figure.
+        width: the column's width in inches.
     """
     if not width > 0:
         raise ValueError(f"width must be positive, got {width!r}")
@@ -101,7 +115,13 @@ _PLAYER_ICONS = {
 
 
 def animation_html(animation, *, fps: int | None = None, default_mode: str = "once") -> str:
-    """A matplotlib animation as a self-contained HTML player with no network requests."""
+    """A matplotlib animation as a self-contained HTML player with no network requests.
+
+    Args:
+        animation: a matplotlib animation.
+        fps: frames per second of the player; ``None`` keeps the animation's interval.
+        default_mode: what happens at the last frame: ``"once"``, ``"loop"`` or ``"reflect"``.
+    """
     import re
 
     html = animation.to_jshtml(fps=fps, default_mode=default_mode)

@@ -14,6 +14,14 @@ from typing import Sequence
 
 @dataclass(frozen=True)
 class Option:
+    """One answer of a :class:`Question`.
+
+    Args:
+        text: the answer as the reader sees it.
+        correct: whether it is a right answer.
+        why: the explanation shown when the reader opens it (must not be empty).
+    """
+
     text: str
     correct: bool
     why: str
@@ -21,7 +29,12 @@ class Option:
 
 @dataclass(frozen=True)
 class Question:
-    """A question with options; ``options`` may be ``Option`` or ``(text, correct, why)`` tuples."""
+    """A question with options; ``options`` may be ``Option`` or ``(text, correct, why)`` tuples.
+
+    Args:
+        prompt: the question's text (must not be empty).
+        options: at least two answers, at least one of them correct.
+    """
 
     prompt: str
     options: Sequence
@@ -46,7 +59,11 @@ _EMPHASIS = re.compile(r"(?<![\w*])\*(?=[^\s*])(.+?)(?<=[^\s*])\*(?![\w*])")
 
 
 def inline_html(text: str) -> str:
-    """Escape ``text`` for HTML, then render `code` and *emphasis*."""
+    """Escape ``text`` for HTML, then render `code` and *emphasis*.
+
+    Args:
+        text: plain text with at most ``*emphasis*`` and ```code``` marks.
+    """
     parts = _CODE.split(html.escape(text))  # odd items are code spans, left as they are
     return "".join(f"<code>{part}</code>" if i % 2 else _EMPHASIS.sub(r"<em>\1</em>", part)
                    for i, part in enumerate(parts))
@@ -62,7 +79,12 @@ _CSS = """<style>
 
 
 def render_quiz(questions: Sequence[Question], title: str = "Check your understanding") -> str:
-    """The quiz as a self-contained HTML string."""
+    """The quiz as a self-contained HTML string.
+
+    Args:
+        questions: the questions, numbered in this order.
+        title: heading shown above the questions.
+    """
     if not questions:
         raise ValueError("questions must contain at least one Question")
     parts = [_CSS, f'<div class="dldna-quiz"><p><b>{html.escape(title)}</b> '
@@ -82,7 +104,12 @@ def render_quiz(questions: Sequence[Question], title: str = "Check your understa
 
 def show_quiz(questions: Sequence[Question], title: str = "Check your understanding") -> None:
     """Display a quiz in a notebook. Returns nothing, so that a quiz on the last line of a cell
-    is not shown a second time as the cell's value."""
+    is not shown a second time as the cell's value.
+
+    Args:
+        questions: the questions, numbered in this order.
+        title: heading shown above the questions.
+    """
     from IPython.display import HTML, display
 
     display(HTML(render_quiz(questions, title)))

@@ -18,14 +18,25 @@ DEFAULT_IMAGE_URL = "https://raw.githubusercontent.com/opencv/opencv/master/samp
 
 def show_filter_effects(image=DEFAULT_IMAGE_URL, **kwargs):
     """Apply the classic kernels to ``image`` (URL, path or array) and draw the responses;
-    keyword arguments go to :func:`dldna.filter_utils.show_filter_effects`."""
+    keyword arguments go to :func:`dldna.filter_utils.show_filter_effects`.
+
+    Args:
+        image: a URL, a file path or an array; the cameraman photo stands in when a URL
+            cannot be fetched.
+        kwargs: passed on to ``dldna.filter_utils.show_filter_effects``.
+    """
     return _fu.show_filter_effects(load_image(image, grey=True, fallback=FALLBACK_PHOTO),
                                    **kwargs)
 
 
 def create_convolution_animation(image=None, **kwargs):
     """:func:`dldna.filter_animation.create_conv_animation`; given an ``image`` (URL, path or
-    array), the window slides over an 8×8 grey thumbnail of it, as in the original."""
+    array), the window slides over an 8×8 grey thumbnail of it, as in the original.
+
+    Args:
+        image: a URL, a file path or an array; ``None`` for the default input.
+        kwargs: passed on to ``dldna.filter_animation.create_conv_animation``.
+    """
     if image is None:
         return _fu.create_conv_animation(**kwargs)
     from PIL import Image

@@ -14,7 +14,11 @@ COLUMNS = ("Input Size", "Conv Params", "FC Params", "Ratio (FC/Conv)")
 
 def compare_parameter_counts(input_sizes: Iterable[int]):
     """A ``pandas.DataFrame`` with the original columns: "Input Size" (as "8x8"), "Conv Params",
-    "FC Params" and "Ratio (FC/Conv)", one row per size."""
+    "FC Params" and "Ratio (FC/Conv)", one row per size.
+
+    Args:
+        input_sizes: square input sides n in pixels, positive ints.
+    """
     sizes = list(input_sizes)
     for n in sizes:
         if not isinstance(n, int) or isinstance(n, bool) or n <= 0:
@@ -28,7 +32,11 @@ def compare_parameter_counts(input_sizes: Iterable[int]):
 
 def show_example(size: int = 32) -> None:
     """Print the parameters of the 3×3 convolution, of the fully connected layer and the
-    reduction, for one ``size``×``size`` input."""
+    reduction, for one ``size``×``size`` input.
+
+    Args:
+        size: side of the square input in pixels.
+    """
     row = compare_parameter_counts([size]).iloc[0]
     conv, fc = int(row["Conv Params"]), int(row["FC Params"])
     print(f"Example with {size}x{size} input:")

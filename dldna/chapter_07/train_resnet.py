@@ -33,6 +33,11 @@ def train_resnet18(epochs: int = 10, batch_size: int | None = None,
     The profile sets the size and the time: only the gpu profile trains the ``epochs`` asked
     for; cpu and smoke use their own few epochs and say so. ``batch_size`` is the profile's;
     ``learning_rate`` (default: the library's recipe, AdamW with one-cycle 3e-3) is passed on.
+
+    Args:
+        epochs: epochs to train (gpu profile only).
+        batch_size: ignored with a message: the profile sets it.
+        learning_rate: peak learning rate; ``None`` for the library's 3e-3.
     """
     profile = get_profile().name
     if profile != "gpu":
@@ -59,7 +64,12 @@ def _resnet18_arch(model: nn.Module) -> dict:
 
 def save_model(model: nn.Module, path: str | Path | None = None) -> Path:
     """Save a ResNet-18 with its class names and the first test images (for the loader);
-    without ``path`` to :func:`default_model_path`. Returns the path written."""
+    without ``path`` to :func:`default_model_path`. Returns the path written.
+
+    Args:
+        model: a dldna ResNet-18 for Fashion-MNIST (10 classes, 1 channel).
+        path: the file to write; ``None`` for :func:`default_model_path`.
+    """
     arch = _resnet18_arch(model)
     test = _data.load("fashion-mnist", "test")
     if (arch["num_classes"], arch["in_channels"]) != (test.num_classes, test.image_shape[0]):
@@ -76,7 +86,11 @@ def get_trained_model_and_test_image(model_path: str | Path | None = None):
     """``(model, test_image, label, pred, classes)``: the saved model, the first test image
     (C×H×W float in [0, 1]), its label and the model's prediction (ints) and the class names.
     With no model saved at ``model_path`` (default :func:`default_model_path`), one is trained
-    and saved first, as the original did."""
+    and saved first, as the original did.
+
+    Args:
+        model_path: the saved model; ``None`` for :func:`default_model_path`.
+    """
     path = Path(model_path) if model_path is not None else default_model_path()
     if not path.exists():
         print(f"[dldna] No trained model '{path.name}' yet: training one first "

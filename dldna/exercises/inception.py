@@ -16,7 +16,7 @@ def check_inception_macs(fn) -> Feedback:
     only).
 
     Args:
-        fn: the reader's function, called as with the map size and the module's channel counts.
+        fn: the reader's function, called with the map size and the module's channel counts.
     """
     fb = Feedback("Exercise 6.1 (cost of an Inception module)")
     for size, row in _MODULE_CASES:
