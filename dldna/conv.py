@@ -75,6 +75,16 @@ def conv2d_loops(x: torch.Tensor, weight: torch.Tensor,
     The loops run over output positions (i, j). At each one, a window (input
     channels × kernel rows × kernel columns, every d-th pixel) is multiplied by
     every filter of its group and summed, for the whole batch at once.
+
+    Args:
+        x: input, N × C_in × H × W (or C_in × H × W).
+        weight: filters, C_out × C_in/groups × kH × kW.
+        bias: one number per output channel (``None``: no bias).
+        stride: step between windows, an int or a pair (rows, columns).
+        padding: an int, a pair, ``"valid"`` or ``"same"``.
+        dilation: spacing of the kernel taps, an int or a pair.
+        groups: how many groups the channels split into.
+        padding_mode: ``"zeros"``, ``"reflect"``, ``"replicate"`` or ``"circular"``.
     """
     (sh, sw), (dh, dw), pads, (out_h, out_w) = _check_conv(
         x, weight, bias, stride, padding, dilation, groups, padding_mode)
@@ -103,6 +113,13 @@ def im2col(x: torch.Tensor, kernel_size, stride=1, padding=0,
     """Copy every kernel-sized window of ``x`` into a column, like ``F.unfold``.
 
     Returns N × (C·kH·kW) × L for L = H_out·W_out windows (zero padding).
+
+    Args:
+        x: input, N × C × H × W.
+        kernel_size: window size, an int or a pair.
+        stride: step between windows, an int or a pair.
+        padding: an int, a pair, ``"valid"`` or ``"same"``.
+        dilation: spacing of the kernel taps, an int or a pair.
     """
     check_input(x, what="C")
     if x.dim() != 4:
@@ -147,6 +164,16 @@ def conv2d_im2col(x: torch.Tensor, weight: torch.Tensor,
     then costs more than the product. So the batch goes through a few images at
     a time, each chunk's columns about ``COLUMNS_BUDGET`` bytes: the same
     arithmetic, with the columns still in cache when the product reads them.
+
+    Args:
+        x: input, N × C_in × H × W (or C_in × H × W).
+        weight: filters, C_out × C_in/groups × kH × kW.
+        bias: one number per output channel (``None``: no bias).
+        stride: step between windows, an int or a pair (rows, columns).
+        padding: an int, a pair, ``"valid"`` or ``"same"``.
+        dilation: spacing of the kernel taps, an int or a pair.
+        groups: how many groups the channels split into.
+        padding_mode: ``"zeros"``, ``"reflect"``, ``"replicate"`` or ``"circular"``.
     """
     stride, dilation, pads, (h_out, w_out) = _check_conv(
         x, weight, bias, stride, padding, dilation, groups, padding_mode)
@@ -179,6 +206,19 @@ class SimpleConv2d(nn.Module):
     C_out × C_in/groups × kH × kW, ``bias`` C_out) and the same initialisation,
     so ``layer.load_state_dict(conv.state_dict())`` works both ways and gives the
     same outputs.
+
+    Args:
+        in_channels: channels of the input.
+        out_channels: filters, i.e. channels of the output.
+        kernel_size: an int or a pair (kH, kW).
+        stride: step between windows, an int or a pair.
+        padding: an int, a pair, ``"valid"`` or ``"same"``.
+        dilation: spacing of the kernel taps, an int or a pair.
+        groups: channel groups; both channel counts must divide by it.
+        bias: learn one bias per output channel.
+        padding_mode: ``"zeros"``, ``"reflect"``, ``"replicate"`` or ``"circular"``.
+        device: where the parameters live (``None``: the default).
+        dtype: the parameters' dtype (``None``: the default).
     """
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1,

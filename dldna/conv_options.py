@@ -39,7 +39,12 @@ def _pair(value, name: str, *, minimum: int) -> tuple[int, int]:
 
 
 def effective_size(k: int, d: int = 1) -> int:
-    """Pixels spanned by a kernel of ``k`` taps with dilation ``d``: d·(k − 1) + 1."""
+    """Pixels spanned by a kernel of ``k`` taps with dilation ``d``: d·(k − 1) + 1.
+
+    Args:
+        k: kernel taps along the axis, ≥ 1.
+        d: dilation, ≥ 1.
+    """
     return d * (k - 1) + 1
 
 
@@ -48,6 +53,13 @@ def output_size(n: int, k: int, s: int = 1, p: int = 0, d: int = 1) -> int:
 
     ``n`` input size, ``k`` kernel size, ``s`` stride, ``p`` zero padding on each side,
     ``d`` dilation (1: an ordinary kernel, where the formula is ⌊(n + 2p − k) / s⌋ + 1).
+
+    Args:
+        n: input size.
+        k: kernel size.
+        s: stride.
+        p: zero padding on each side.
+        d: dilation.
     """
     for name, value, minimum in (("n", n, 1), ("k", k, 1), ("s", s, 1), ("p", p, 0),
                                  ("d", d, 1)):
@@ -67,7 +79,15 @@ def output_size(n: int, k: int, s: int = 1, p: int = 0, d: int = 1) -> int:
 
 def conv_output_shape(input_hw, kernel_size, stride=1, padding=0,
                       dilation=1) -> tuple[int, int]:
-    """Output ``(H, W)`` for an input ``(H, W)``; every option is an int or a pair."""
+    """Output ``(H, W)`` for an input ``(H, W)``; every option is an int or a pair.
+
+    Args:
+        input_hw: the input's ``(H, W)`` (an int: square).
+        kernel_size: kernel size, int or pair.
+        stride: stride, int or pair.
+        padding: zero padding on each side, int or pair.
+        dilation: dilation, int or pair.
+    """
     sizes = [_pair(v, name, minimum=m) for v, name, m in (
         (input_hw, "input_hw", 1), (kernel_size, "kernel_size", 1),
         (stride, "stride", 1), (padding, "padding", 0), (dilation, "dilation", 1))]
@@ -76,7 +96,15 @@ def conv_output_shape(input_hw, kernel_size, stride=1, padding=0,
 
 def same_padding(k: int, d: int = 1) -> tuple[int, int]:
     """Pixels before and after the input that keep its size at stride 1, as
-    PyTorch adds them: d·(k − 1) in all, an odd one after the input."""
+    PyTorch adds them: d·(k − 1) in all, an odd one after the input.
+
+    Args:
+        k: kernel taps along the axis.
+        d: dilation.
+
+    Returns:
+        ``(before, after)`` in pixels.
+    """
     total = d * (k - 1)
     return total // 2, total - total // 2
 
@@ -85,6 +113,12 @@ def conv_padding(padding, kernel_size, stride, dilation) -> tuple[int, int, int,
     """Padding as ``(left, right, top, bottom)``, the order of ``F.pad``.
 
     ``padding`` is an int, a pair, ``"valid"`` (none) or ``"same"`` (stride 1 only).
+
+    Args:
+        padding: an int, a pair (rows, columns), ``"valid"`` or ``"same"``.
+        kernel_size: the checked pair (kH, kW).
+        stride: the checked pair of strides.
+        dilation: the checked pair of dilations.
     """
     if isinstance(padding, str):
         if padding == "valid":
@@ -110,7 +144,13 @@ def check_padding_mode(padding_mode) -> str:
 
 
 def check_input(x, name: str = "x", what: str = "C_in") -> None:
-    """``x`` is a 3-D (C, H, W) or 4-D (N, C, H, W) tensor, C, H, W ≥ 1, N ≥ 0."""
+    """``x`` is a 3-D (C, H, W) or 4-D (N, C, H, W) tensor, C, H, W ≥ 1, N ≥ 0.
+
+    Args:
+        x: the tensor to check.
+        name: the argument name used in error messages.
+        what: the name of the channel axis in error messages.
+    """
     if not isinstance(x, torch.Tensor):
         raise TypeError(f"{name} must be a torch.Tensor, got {type(x).__name__}")
     if x.dim() not in (3, 4):
@@ -122,7 +162,15 @@ def check_input(x, name: str = "x", what: str = "C_in") -> None:
 
 
 def output_shape(x: torch.Tensor, kernel, stride, pads, dilation) -> tuple[int, int]:
-    """Output ``(H, W)`` of windows sliding over ``x`` (…, H, W) padded by ``pads``."""
+    """Output ``(H, W)`` of windows sliding over ``x`` (…, H, W) padded by ``pads``.
+
+    Args:
+        x: the input, (…, H, W).
+        kernel: the pair (kH, kW).
+        stride: the pair of strides.
+        pads: ``(left, right, top, bottom)`` in pixels.
+        dilation: the pair of dilations.
+    """
     sizes = []
     for axis, n, k, s, d, before, after in zip(_AXES, x.shape[-2:], kernel, stride,
                                                dilation, pads[2::-2], pads[3::-2]):
@@ -139,7 +187,13 @@ def output_shape(x: torch.Tensor, kernel, stride, pads, dilation) -> tuple[int, 
 
 def check_padding_fits(x: torch.Tensor, pads: tuple[int, int, int, int],
                        mode: str) -> None:
-    """Reflect padding adds at most size − 1 pixels a side, circular at most size."""
+    """Reflect padding adds at most size − 1 pixels a side, circular at most size.
+
+    Args:
+        x: the input, (…, H, W).
+        pads: ``(left, right, top, bottom)`` in pixels.
+        mode: the padding mode; only ``"reflect"`` and ``"circular"`` have a limit.
+    """
     limit = {"reflect": 1, "circular": 0}.get(mode)
     if limit is None:
         return
@@ -157,6 +211,12 @@ def pad_input(x: torch.Tensor, pads: tuple[int, int, int, int], mode: str,
     ``mode`` "zeros" adds ``value``; "reflect" mirrors the input without repeating
     its edge (at most size − 1 pixels), "replicate" repeats the edge pixel,
     "circular" wraps around (at most the input's size, like ``torch.roll``).
+
+    Args:
+        x: the input, (…, H, W).
+        pads: ``(left, right, top, bottom)`` in pixels.
+        mode: one of ``PADDING_MODES``.
+        value: the fill value of ``"zeros"`` padding.
     """
     if not any(pads):
         return x

@@ -21,7 +21,17 @@ def pool_output_size(n: int, k: int, s: int, p: int, d: int = 1,
                      ceil_mode: bool = False, axis: str = "size") -> int:
     """Output length of a pooling window along one axis, by PyTorch's rule: with
     ``ceil_mode`` the size is rounded up, but the last window must start inside
-    the input or its left padding."""
+    the input or its left padding.
+
+    Args:
+        n: input size.
+        k: window size.
+        s: stride.
+        p: padding on each side.
+        d: dilation.
+        ceil_mode: round up instead of down.
+        axis: the axis's name in error messages.
+    """
     span = effective_size(k, d)
     out = (n + 2 * p - span + (s - 1 if ceil_mode else 0)) // s + 1
     if ceil_mode and (out - 1) * s >= n + p:
@@ -35,7 +45,16 @@ def pool_output_size(n: int, k: int, s: int, p: int, d: int = 1,
 
 def pool_options(kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
                  return_indices=False):
-    """Kernel, stride, padding, dilation as checked pairs (stride: the kernel)."""
+    """Kernel, stride, padding, dilation as checked pairs (stride: the kernel).
+
+    Args:
+        kernel_size: window size, an int or a pair.
+        stride: step between windows (``None``: the kernel size).
+        padding: −∞ padding on each side, at most half the kernel.
+        dilation: spacing of the window's taps.
+        ceil_mode: round the output size up instead of down.
+        return_indices: also return where each maximum is.
+    """
     kernel = _pair(kernel_size, "kernel_size", minimum=1)
     stride = kernel if stride is None else _pair(stride, "stride", minimum=1)
     padding = _pair(padding, "padding", minimum=0)
@@ -62,6 +81,15 @@ def max_pool2d_loops(x: torch.Tensor, kernel_size, stride=None, padding=0,
     The arguments are those of ``F.max_pool2d``. With ``return_indices`` it also
     returns where each maximum is in its flattened (H·W) input channel: the first
     largest value in reading order, as PyTorch picks it.
+
+    Args:
+        x: input, N × C × H × W (or C × H × W).
+        kernel_size: window size, an int or a pair.
+        stride: step between windows (``None``: the kernel size).
+        padding: −∞ padding on each side, at most half the kernel.
+        dilation: spacing of the window's taps.
+        ceil_mode: round the output size up instead of down.
+        return_indices: also return where each maximum is.
     """
     check_input(x, what="C")
     options = pool_options(kernel_size, stride, padding, dilation, ceil_mode,
@@ -100,7 +128,16 @@ def max_pool2d_loops(x: torch.Tensor, kernel_size, stride=None, padding=0,
 
 class SimpleMaxPool2d(nn.Module):
     """Max pooling with loops: a drop-in for ``nn.MaxPool2d`` (the same arguments in
-    the same order, the same results and indices)."""
+    the same order, the same results and indices).
+
+    Args:
+        kernel_size: window size, an int or a pair.
+        stride: step between windows (``None``: the kernel size).
+        padding: −∞ padding on each side, at most half the kernel.
+        dilation: spacing of the window's taps.
+        return_indices: ``forward`` also returns where each maximum is.
+        ceil_mode: round the output size up instead of down.
+    """
 
     def __init__(self, kernel_size, stride=None, padding=0, dilation=1,
                  return_indices: bool = False, ceil_mode: bool = False):

@@ -46,6 +46,19 @@ def draw_volume(ax, origin, shape, *, depth_scale: float = 0.5, scale: float = 1
     One pixel is ``scale`` units; each channel moves the back face by
     ``depth_scale`` units up and to the right. ``grid`` draws the pixel grid on the
     front face. Returns the corners: ``front`` (x0, y0, x1, y1), ``depth`` (dx, dy).
+
+    Args:
+        ax: the matplotlib axes to draw on.
+        origin: ``(x, y)`` of the front face's lower-left corner.
+        shape: ``(C, H, W)``, each ≥ 1.
+        depth_scale: depth drawn per channel, in units.
+        scale: size of one pixel, in units.
+        colour: fill colour of the front face (the others are shaded darker).
+        edge: colour of the outline and the grid.
+        grid: draw the pixel grid on the front face.
+        alpha: opacity of the faces, in [0, 1].
+        label: text written below the box (``None``: none).
+        fontsize: size of the label in points.
     """
     c, h, w = (_positive(v, name) for v, name in zip(shape, ("C", "H", "W")))
     x0, y0 = origin
@@ -78,7 +91,20 @@ def conv_volume_figure(in_channels: int = 3, size=(7, 7), kernel_size: int = 3,
     """A multi-channel convolution as volumes: the input (with its zero padding
     dashed), the window of one output position spanning every input channel, the
     ``out_channels`` filters of C_in × k × k weights, and the output volume, where
-    that position is one cell per filter."""
+    that position is one cell per filter.
+
+    Args:
+        in_channels: channels of the input.
+        size: ``(H, W)`` of the input.
+        kernel_size: side k of the square kernel.
+        out_channels: number of filters.
+        stride: step between windows.
+        padding: zero padding on each side, ≥ 0.
+        position: ``(row, col)`` of the output position whose window is drawn.
+
+    Returns:
+        The matplotlib figure.
+    """
     c_in, c_out = _positive(in_channels, "in_channels"), _positive(out_channels,
                                                                    "out_channels")
     h, w = (_positive(v, "size") for v in size)
@@ -135,7 +161,14 @@ def pooling_figure(values, kernel_size: int = 2, stride: int | None = None,
     """Max pooling of one channel with its numbers (left; each window and its
     maximum share a colour), beside the same pooling of a whole C × H × W
     ``volume`` (right): each channel is pooled on its own, so the depth is
-    unchanged. Returns the figure and the pooled numbers."""
+    unchanged. Returns the figure and the pooled numbers.
+
+    Args:
+        values: the H × W numbers of one channel.
+        kernel_size: side of the square window.
+        stride: step between windows (``None``: the kernel size).
+        volume: ``(C, H, W)`` of the volume drawn on the right.
+    """
     values = np.asarray(values)
     if values.ndim != 2 or min(values.shape) < 1:
         raise ValueError(f"values must be a 2-D array (H, W), got shape {values.shape}")
@@ -190,7 +223,15 @@ def pooling_figure(values, kernel_size: int = 2, stride: int | None = None,
 
 def dilation_figure(kernel_size: int = 3, dilations=(1, 2, 3)):
     """The taps of one k × k kernel for several dilations, on the pixel grid they span:
-    the same k² weights cover d·(k − 1) + 1 pixels a side."""
+    the same k² weights cover d·(k − 1) + 1 pixels a side.
+
+    Args:
+        kernel_size: side k of the square kernel.
+        dilations: one panel per dilation d ≥ 1.
+
+    Returns:
+        The matplotlib figure.
+    """
     k = _positive(kernel_size, "kernel_size")
     dilations = [_positive(d, "dilation") for d in dilations]
     size = max(d * (k - 1) + 1 for d in dilations)
@@ -213,7 +254,14 @@ def dilation_figure(kernel_size: int = 3, dilations=(1, 2, 3)):
 def channel_connections(ax, in_channels: int, out_channels: int, groups: int) -> int:
     """Draw input channels (left) and output channels (right), with a line from each
     output channel to every input channel it reads; one colour per group. Returns
-    the number of lines: C_in·C_out / groups, one k×k kernel each."""
+    the number of lines: C_in·C_out / groups, one k×k kernel each.
+
+    Args:
+        ax: the matplotlib axes to draw on.
+        in_channels: input channels; divisible by ``groups``.
+        out_channels: output channels; divisible by ``groups``.
+        groups: how many groups the channels split into.
+    """
     c_in, c_out = _positive(in_channels, "in_channels"), _positive(out_channels,
                                                                    "out_channels")
     g = _positive(groups, "groups")
@@ -239,7 +287,14 @@ def channel_connections(ax, in_channels: int, out_channels: int, groups: int) ->
 def groups_figure(in_channels: int = 8, out_channels: int = 8, groups=(1, 2, 8),
                   titles=None):
     """One panel per value of ``groups``: which input channels (left dots) each
-    output channel (right dots) reads. Returns the figure and the line counts."""
+    output channel (right dots) reads. Returns the figure and the line counts.
+
+    Args:
+        in_channels: input channels.
+        out_channels: output channels.
+        groups: one panel per value; each must divide both channel counts.
+        titles: a title per panel (``None``: ``"groups=g"``).
+    """
     titles = titles or [f"groups={g}" for g in groups]
     fig, axes = plt.subplots(1, len(groups), figsize=(FIGURE_WIDTH, 2.8),
                              layout="constrained")

@@ -22,7 +22,11 @@ from .filter_utils import (_common_denominator, annotate_cells, as_image, as_ker
 
 
 def dft_matrix(n: int) -> np.ndarray:
-    """The n×n DFT matrix: M[k, t] = exp(−2πi·k·t/n), so ``M @ x`` is the DFT of ``x``."""
+    """The n×n DFT matrix: M[k, t] = exp(−2πi·k·t/n), so ``M @ x`` is the DFT of ``x``.
+
+    Args:
+        n: the signal length, ≥ 1.
+    """
     if not isinstance(n, int) or n < 1:
         raise ValueError(f"n must be a positive int, got {n!r}")
     k = np.arange(n)
@@ -30,7 +34,11 @@ def dft_matrix(n: int) -> np.ndarray:
 
 
 def dft(signal) -> np.ndarray:
-    """The DFT of a 1-D signal by the definition X[k] = Σ_t x[t]·exp(−2πi·k·t/n) (O(n²))."""
+    """The DFT of a 1-D signal by the definition X[k] = Σ_t x[t]·exp(−2πi·k·t/n) (O(n²)).
+
+    Args:
+        signal: a non-empty 1-D array (real or complex).
+    """
     x = np.asarray(signal)
     if x.ndim != 1 or x.size == 0:
         raise ValueError(f"signal must be a non-empty 1-D array, got shape {x.shape}")
@@ -38,7 +46,15 @@ def dft(signal) -> np.ndarray:
 
 
 def spectrum(image) -> tuple[np.ndarray, np.ndarray]:
-    """Centred log-magnitude and phase of the 2-D FFT of a grey image (zero frequency in the middle)."""
+    """Centred log-magnitude and phase of the 2-D FFT of a grey image (zero frequency in the
+    middle).
+
+    Args:
+        image: a grey (or colour, converted to grey) image.
+
+    Returns:
+        ``(log(1 + abs(F)), angle(F))``, both the image's size.
+    """
     f = np.fft.fftshift(np.fft.fft2(to_grey(image)))
     return np.log1p(np.abs(f)), np.angle(f)
 
@@ -48,6 +64,10 @@ def conv_via_fft(image, kernel) -> np.ndarray:
 
     Both arrays are zero-padded to the full output size before the FFT; without that padding
     the product of the FFTs gives a *circular* convolution that wraps around the borders.
+
+    Args:
+        image: a grey (or colour, converted to grey) image, H × W.
+        kernel: a 2-D kernel (or a kernel name), k × k.
     """
     img, ker = to_grey(image), as_kernel(kernel)
     shape = (img.shape[0] + ker.shape[0] - 1, img.shape[1] + ker.shape[1] - 1)
@@ -55,14 +75,24 @@ def conv_via_fft(image, kernel) -> np.ndarray:
 
 
 def conv_full_spatial(image, kernel) -> np.ndarray:
-    """Full linear convolution in the spatial domain (zero border of k−1, then 'valid')."""
+    """Full linear convolution in the spatial domain (zero border of k−1, then 'valid').
+
+    Args:
+        image: a grey (or colour, converted to grey) image, H × W.
+        kernel: a 2-D kernel (or a kernel name), k × k.
+    """
     img, ker = to_grey(image), as_kernel(kernel)
     padded = np.pad(img, ((ker.shape[0] - 1,) * 2, (ker.shape[1] - 1,) * 2))
     return convolve2d(padded, ker, padding="valid")
 
 
 def circular_conv_via_fft(image, kernel) -> np.ndarray:
-    """What you get *without* padding: the FFT product at the image size (wraps around)."""
+    """What you get *without* padding: the FFT product at the image size (wraps around).
+
+    Args:
+        image: a grey (or colour, converted to grey) image, H × W.
+        kernel: a 2-D kernel (or a kernel name), k × k.
+    """
     img, ker = to_grey(image), as_kernel(kernel)
     return np.real(np.fft.ifft2(np.fft.fft2(img) * np.fft.fft2(ker, img.shape)))
 
@@ -128,7 +158,15 @@ def frequency_response(kernel, size: int = 64) -> np.ndarray:
 
 def plot_frequency_responses(names: Sequence[str] = ("box_blur", "gaussian_blur", "laplacian",
                                                      "sobel_x"), size: int = 64):
-    """Kernel, magnitude abs(H) and phase ∠H (where abs(H) is not ~0) for each named kernel."""
+    """Kernel, magnitude abs(H) and phase ∠H (where abs(H) is not ~0) for each named kernel.
+
+    Args:
+        names: kernel names of :mod:`dldna.filter_utils`, one column each.
+        size: side of the zero-padded grid, as in :func:`frequency_response`.
+
+    Returns:
+        The matplotlib figure.
+    """
     import matplotlib.pyplot as plt
 
     fig, axes = plt.subplots(3, len(names), figsize=(min(7.0, 1.75 * len(names)), 6.4),
@@ -225,7 +263,16 @@ def _draw_cutoff(ax, cutoff: float) -> None:
 
 def plot_low_high_pass(image, cutoff: float = 0.05, *, title: str = "photo"):
     """Photo and its spectrum with the cutoff circle; the Gaussian and ideal low-pass masks with
-    the results of the low- and high-pass filters (high-pass mask = 1 − low-pass mask)."""
+    the results of the low- and high-pass filters (high-pass mask = 1 − low-pass mask).
+
+    Args:
+        image: the photo; a colour image is converted to grey.
+        cutoff: the masks' cutoff in cycles per pixel, in (0, 0.5].
+        title: the title of the photo's panel (name its source).
+
+    Returns:
+        The matplotlib figure.
+    """
     import matplotlib.pyplot as plt
 
     img = to_grey(as_image(image))
@@ -276,6 +323,11 @@ def conv1x1_as_matmul(x: torch.Tensor, weight: torch.Tensor,
 
     Every pixel's channel vector (length C_in) is multiplied by the C_out × C_in matrix:
     Y[n, :, h, w] = W · X[n, :, h, w] + b. Equal to ``F.conv2d(x, weight, bias)``.
+
+    Args:
+        x: input, N × C_in × H × W.
+        weight: C_out × C_in (or C_out × C_in × 1 × 1).
+        bias: C_out numbers (``None``: no bias).
     """
     if x.dim() != 4:
         raise ValueError(f"x must be 4-D (N, C_in, H, W), got shape {tuple(x.shape)}")
@@ -295,7 +347,15 @@ def conv1x1_as_matmul(x: torch.Tensor, weight: torch.Tensor,
 
 
 def conv1x1_check(n: int = 2, c_in: int = 8, c_out: int = 4, size: int = 5, seed: int = 0) -> float:
-    """Largest abs(difference) between :func:`conv1x1_as_matmul` and ``F.conv2d`` on random data."""
+    """Largest abs(difference) between :func:`conv1x1_as_matmul` and ``F.conv2d`` on random data.
+
+    Args:
+        n: batch size.
+        c_in: input channels.
+        c_out: output channels.
+        size: side of the square input in pixels.
+        seed: seed of the random data.
+    """
     g = torch.Generator().manual_seed(seed)
     x = torch.randn(n, c_in, size, size, generator=g)
     w = torch.randn(c_out, c_in, 1, 1, generator=g)

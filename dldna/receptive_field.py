@@ -17,7 +17,14 @@ from typing import Iterable, Sequence
 
 @dataclass(frozen=True)
 class Layer:
-    """One conv or pooling layer along one axis: kernel, stride, padding."""
+    """One conv or pooling layer along one axis: kernel, stride, padding.
+
+    Args:
+        kernel: window size, ≥ 1.
+        stride: step between windows, ≥ 1.
+        padding: zero padding on each side, ≥ 0.
+        name: a label for tables and figures (``""``: none).
+    """
 
     kernel: int
     stride: int = 1
@@ -56,7 +63,14 @@ def as_layers(layers: Iterable) -> list[Layer]:
 
 @dataclass(frozen=True)
 class FieldStep:
-    """The receptive-field bookkeeping after one layer."""
+    """The receptive-field bookkeeping after one layer.
+
+    Args:
+        layer: the layer just applied.
+        jump: input pixels between neighbouring outputs of this layer.
+        size: the receptive field of one output, in input pixels.
+        start: the input pixel where output 0's field begins (negative: in the padding).
+    """
 
     layer: Layer
     jump: int

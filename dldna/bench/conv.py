@@ -18,6 +18,18 @@ from ..conv import conv2d_im2col, conv2d_loops
 
 @dataclass(frozen=True)
 class ConvCase:
+    """One convolution layer to time: a batch of square inputs and square kernels.
+
+    Args:
+        name: the layer's name in the table.
+        batch: images per batch.
+        in_channels: channels of the input.
+        size: side of the input in pixels.
+        out_channels: filters, i.e. channels of the output.
+        kernel: side of the kernel.
+        padding: zero padding on each side.
+    """
+
     name: str
     batch: int
     in_channels: int
@@ -27,7 +39,11 @@ class ConvCase:
     padding: int = 0
 
     def shapes(self, small: bool = False) -> tuple[tuple[int, ...], tuple[int, ...]]:
-        """Input and weight shapes; ``small`` (smoke profile) uses 2 images of at most 16×16."""
+        """Input and weight shapes; ``small`` (smoke profile) uses 2 images of at most 16×16.
+
+        Args:
+            small: shrink the batch and the input (for the smoke profile and tests).
+        """
         batch, size = (min(self.batch, 2), min(self.size, 16)) if small else (self.batch, self.size)
         return ((batch, self.in_channels, size, size),
                 (self.out_channels, self.in_channels, self.kernel, self.kernel))
@@ -58,6 +74,14 @@ def run_benchmark(small: bool = False, repeats: int | None = None, naive_repeats
 
     Each row has the shapes, the best time in milliseconds of each implementation, the ratios to
     ``F.conv2d`` and the largest difference between the outputs (they must agree).
+
+    Args:
+        small: 2 images of at most 16×16 per case instead of the full batch.
+        repeats: timed runs of ``F.conv2d`` and im2col, the best kept (``None``: 5 small,
+            else 20).
+        naive_repeats: at most this many timed runs of the loops, fewer once they take a
+            second in all (``None``: 3).
+        seed: seed of the random inputs and weights.
     """
     repeats = repeats or (5 if small else 20)
     naive_repeats = naive_repeats or 3
@@ -103,7 +127,11 @@ def run_benchmark(small: bool = False, repeats: int | None = None, naive_repeats
 
 def format_ratio(ratio: float) -> str:
     """A ratio or a time for a table: 0.012, 0.35, 4.00, 48.3, 1,234 – enough digits to compare,
-    no scientific notation, and the same number of decimals for values of the same size."""
+    no scientific notation, and the same number of decimals for values of the same size.
+
+    Args:
+        ratio: a non-negative number.
+    """
     if ratio >= 100:
         return f"{ratio:,.0f}"
     if ratio >= 10:
@@ -112,17 +140,29 @@ def format_ratio(ratio: float) -> str:
 
 
 def format_ms(ms: float) -> str:
-    """A time in milliseconds with two decimals in every row: 0.38, 25.30, 19,788.20."""
+    """A time in milliseconds with two decimals in every row: 0.38, 25.30, 19,788.20.
+
+    Args:
+        ms: a time in milliseconds.
+    """
     return f"{ms:,.2f}"
 
 
 def format_times(ratio: float) -> str:
-    """A ratio to F.conv2d with two decimals in every row: 0.31×, 2.28×, 2,067.40×."""
+    """A ratio to F.conv2d with two decimals in every row: 0.31×, 2.28×, 2,067.40×.
+
+    Args:
+        ratio: a time divided by that of ``F.conv2d``.
+    """
     return f"{ratio:,.2f}×"
 
 
 def format_table(rows: list[dict]) -> str:
-    """The rows of :func:`run_benchmark` as a plain-text table (same precision per column)."""
+    """The rows of :func:`run_benchmark` as a plain-text table (same precision per column).
+
+    Args:
+        rows: the list returned by :func:`run_benchmark`.
+    """
     header = (f"{'layer':<12} {'input':<14} {'weight':<11} {'loops ms':>11} "
               f"{'im2col ms':>10} {'conv2d ms':>10} {'loops/conv2d':>13} "
               f"{'im2col/conv2d':>14}")
@@ -138,7 +178,14 @@ def format_table(rows: list[dict]) -> str:
 
 def page_table(rows: list[dict]):
     """The rows as a narrow table for the book: one column per layer, times (ms) and
-    ratios with two decimals each, differences in scientific notation."""
+    ratios with two decimals each, differences in scientific notation.
+
+    Args:
+        rows: the list returned by :func:`run_benchmark`.
+
+    Returns:
+        A ``pandas.DataFrame`` of strings, one column per layer.
+    """
     import pandas as pd
 
     table = pd.DataFrame(rows).set_index("layer")
@@ -155,7 +202,15 @@ def page_table(rows: list[dict]):
 
 
 def plot_benchmark(rows: list[dict], title: str):
-    """Bars of each implementation's time as a multiple of F.conv2d (log scale)."""
+    """Bars of each implementation's time as a multiple of F.conv2d (log scale).
+
+    Args:
+        rows: the list returned by :func:`run_benchmark`.
+        title: the figure's title.
+
+    Returns:
+        The matplotlib figure.
+    """
     import matplotlib.pyplot as plt
     import numpy as np
 

@@ -14,6 +14,12 @@ def window_positions(n: int, k: int, s: int = 1, p: int = 0) -> dict:
     Returns the output size, the formula with the numbers filled in, the start of each window
     in padded coordinates (0 = first padding pixel) and how many pixels at the end of the
     padded input no window reaches (they are dropped when (n + 2p − k) is not divisible by s).
+
+    Args:
+        n: input size in pixels.
+        k: kernel (window) size.
+        s: stride.
+        p: zero padding on each side.
     """
     out = output_size(n, k, s, p)
     starts = [i * s for i in range(out)]
@@ -27,7 +33,18 @@ def window_positions(n: int, k: int, s: int = 1, p: int = 0) -> dict:
 
 
 def plot_output_size(n: int = 7, k: int = 3, s: int = 2, p: int = 1, ax=None):
-    """Draw the padded input as a row of cells and every window position below it."""
+    """Draw the padded input as a row of cells and every window position below it.
+
+    Args:
+        n: input size in pixels.
+        k: kernel (window) size.
+        s: stride.
+        p: zero padding on each side.
+        ax: the matplotlib axes to draw on (``None``: a new figure).
+
+    Returns:
+        The matplotlib figure.
+    """
     import matplotlib.pyplot as plt
     from matplotlib.patches import Rectangle
 
@@ -59,7 +76,14 @@ def plot_output_size(n: int = 7, k: int = 3, s: int = 2, p: int = 1, ax=None):
 
 def output_size_widget(n: int = 7, k: int = 3, s: int = 2, p: int = 1):
     """Sliders for n, k, s, p with the live drawing; returns the widget, shown when it is the
-    last value of a cell (ipywidgets 7.7 and 8 API only)."""
+    last value of a cell (ipywidgets 7.7 and 8 API only).
+
+    Args:
+        n: starting input size in pixels.
+        k: starting kernel (window) size.
+        s: starting stride.
+        p: starting zero padding on each side.
+    """
     import ipywidgets as widgets
     import matplotlib.pyplot as plt
 

@@ -19,6 +19,13 @@ def explore(layers, input_size: int = 32, row: int | None = None, col: int | Non
 
     ``layers`` is text like ``"3/1, 2/2"`` or a list of layers; the default position is the
     centre of the output.
+
+    Args:
+        layers: text such as ``"3/1p1, 2/2"`` (kernel/stride, optional padding) or a list
+            of layers.
+        input_size: the input's side in pixels.
+        row: output row of the pixel (``None``: the centre).
+        col: output column of the pixel (``None``: the centre).
     """
     layers = parse_layers(layers) if isinstance(layers, str) else layers
     out = stack_output_size(layers, input_size)
@@ -38,7 +45,17 @@ def explore(layers, input_size: int = 32, row: int | None = None, col: int | Non
 def plot_receptive_field(layers="3/1p1, 3/1p1, 2/2, 3/1p1", input_size: int = 24,
                          row: int | None = None, col: int | None = None):
     """Three panels: the input with the field of one output pixel, the output grid with that
-    pixel, and the per-layer table (jump and field) that the field comes from."""
+    pixel, and the per-layer table (jump and field) that the field comes from.
+
+    Args:
+        layers: text such as ``"3/1p1, 2/2"`` or a list of layers, as for :func:`explore`.
+        input_size: the input's side in pixels.
+        row: output row of the pixel (``None``: the centre).
+        col: output column of the pixel (``None``: the centre).
+
+    Returns:
+        The matplotlib figure.
+    """
     import matplotlib.pyplot as plt
     import numpy as np
     from matplotlib.patches import Rectangle
@@ -86,7 +103,15 @@ def plot_receptive_field(layers="3/1p1, 3/1p1, 2/2, 3/1p1", input_size: int = 24
 
 def receptive_field_widget(layers: str = PRESETS["VGG block + pool ×2"], input_size: int = 32):
     """Text box for the layers ("kernel/stride[p padding]", comma-separated), preset menu,
-    and sliders for the output pixel. ipywidgets 7.7 and 8 API only."""
+    and sliders for the output pixel. ipywidgets 7.7 and 8 API only.
+
+    Args:
+        layers: the starting text for the layers box.
+        input_size: the input's side in pixels.
+
+    Returns:
+        The ``ipywidgets`` box.
+    """
     import ipywidgets as widgets
     import matplotlib.pyplot as plt
 
