@@ -33,14 +33,24 @@ class Shrink(NamedTuple):
 
 
 def output_side(steps: Sequence[Shrink], n: int) -> int:
-    """Side of the feature map after all ``steps`` for an n×n input (0: it vanished)."""
+    """Side of the feature map after all ``steps`` for an n×n input (0: it vanished).
+
+    Args:
+        steps: the model's size-changing layers, in order.
+        n: the input side in pixels.
+    """
     for step in steps:
         n = step.out(n) if n > 0 else 0
     return n
 
 
 def min_input_side(steps: Sequence[Shrink], limit: int = 4096) -> int:
-    """Smallest input side that leaves at least a 1×1 map after every step."""
+    """Smallest input side that leaves at least a 1×1 map after every step.
+
+    Args:
+        steps: the model's size-changing layers, in order.
+        limit: the largest side tried before giving up with a ValueError.
+    """
     for n in range(1, limit + 1):
         if output_side(steps, n) >= 1:
             return n
@@ -49,7 +59,14 @@ def min_input_side(steps: Sequence[Shrink], limit: int = 4096) -> int:
 
 def check_image(x: torch.Tensor, in_channels: int, min_side: int, model: str) -> None:
     """Raise a ValueError naming the problem when ``x`` is not an (N, C, H, W) batch the model
-    can take: C must equal ``in_channels`` and H, W must be at least ``min_side``."""
+    can take: C must equal ``in_channels`` and H, W must be at least ``min_side``.
+
+    Args:
+        x: the input batch.
+        in_channels: channels the model was built for.
+        min_side: smallest height and width the model takes.
+        model: the model's name, used in the error message.
+    """
     if not isinstance(x, torch.Tensor):
         raise TypeError(f"{model} expects a torch.Tensor, got {type(x).__name__}")
     if x.dim() != 4:

@@ -33,6 +33,11 @@ def make_divisible(v: float, divisor: int = 8, min_value: int | None = None) -> 
 
     >>> make_divisible(32 * 0.75), make_divisible(10), make_divisible(3)
     (24, 16, 8)
+
+    Args:
+        v: the channel count wanted (e.g. a width multiplier times a base width).
+        divisor: the multiple to round to.
+        min_value: the smallest result; ``None`` for ``divisor``.
     """
     if not isinstance(divisor, int) or isinstance(divisor, bool) or divisor < 1:
         raise ValueError(f"divisor must be a positive int, got {divisor!r}")
@@ -55,6 +60,19 @@ class ConvBNAct(nn.Sequential):
     (``(kernel_size - 1) // 2 * dilation``); ``bias=None`` gives the convolution a bias only
     when there is no norm layer to absorb it. ``norm_layer=None`` or ``activation_layer=None``
     leaves that step out (and the later children move up one number, as in torchvision).
+
+    Args:
+        in_channels: input channels.
+        out_channels: output channels (filters).
+        kernel_size: side of the square kernel.
+        stride: step of the kernel.
+        padding: zero padding; ``None`` keeps the size at stride 1.
+        groups: channel groups (``in_channels`` for a depthwise convolution).
+        norm_layer: builds the norm layer from the channel count; ``None`` for none.
+        activation_layer: builds the activation; ``None`` for none.
+        dilation: spacing of the kernel's taps.
+        inplace: passed to the activation as ``inplace``; ``None`` passes nothing.
+        bias: convolution bias; ``None`` for one only without a norm layer.
     """
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size: int = 3,
@@ -89,6 +107,12 @@ class SqueezeExcitation(nn.Module):
     gives one factor per channel that multiplies the input. Names and keys are
     ``torchvision.ops.SqueezeExcitation``'s; MobileNetV3 uses ``scale_activation=nn.Hardsigmoid``,
     EfficientNet ``activation=nn.SiLU``.
+
+    Args:
+        input_channels: channels in and out.
+        squeeze_channels: width of the bottleneck.
+        activation: builds δ, after ``fc1``.
+        scale_activation: builds σ, the gate after ``fc2``.
     """
 
     def __init__(self, input_channels: int, squeeze_channels: int,
@@ -102,7 +126,11 @@ class SqueezeExcitation(nn.Module):
         self.scale_activation = scale_activation()
 
     def scale(self, x: Tensor) -> Tensor:
-        """The per-channel factors, shape ``(N, C, 1, 1)``."""
+        """The per-channel factors, shape ``(N, C, 1, 1)``.
+
+        Args:
+            x: a batch of feature maps, (N, C, H, W).
+        """
         s = self.activation(self.fc1(self.avgpool(x)))
         return self.scale_activation(self.fc2(s))
 
@@ -116,6 +144,12 @@ def stochastic_depth(x: Tensor, p: float, mode: str, training: bool = True) -> T
     ``mode="row"`` draws one coin per sample (the first dimension), ``"batch"`` one for the
     whole batch. Outside training, or at ``p = 0``, ``x`` is returned unchanged. Same random
     draws as ``torchvision.ops.stochastic_depth``, so both agree under the same seed.
+
+    Args:
+        x: the residual branch's output, batch first.
+        p: drop probability, in [0, 1].
+        mode: ``"row"`` (per sample) or ``"batch"``.
+        training: drop only when ``True``.
     """
     _check_stochastic_depth(p, mode)
     if not training or p == 0.0:
@@ -143,6 +177,10 @@ class StochasticDepth(nn.Module):
     zeroed with probability ``p`` and otherwise scaled by ``1 / (1 - p)``, so the expected output
     is unchanged; in eval mode, and at ``p = 0``, it is the identity. A drop-in for
     ``torchvision.ops.StochasticDepth`` (no parameters, same draws).
+
+    Args:
+        p: drop probability, in [0, 1].
+        mode: ``"row"`` (per sample) or ``"batch"``.
     """
 
     def __init__(self, p: float, mode: str = "row") -> None:

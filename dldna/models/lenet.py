@@ -11,7 +11,16 @@ _ACTIVATIONS = {"tanh": nn.Tanh, "relu": nn.ReLU, "sigmoid": nn.Sigmoid}
 
 class LeNet5(nn.Module):
     """conv 5×5 (6) → pool → conv 5×5 (16) → pool → FC 120 → FC 84
-    → FC (classes)."""
+    → FC (classes).
+
+    Args:
+        num_classes: number of output scores.
+        in_channels: image channels.
+        image_size: image side in pixels (fixes the first FC layer).
+        padding: zero padding of the first convolution.
+        activation: ``"tanh"``, ``"relu"`` or ``"sigmoid"``.
+        pool: ``"avg"`` or ``"max"``.
+    """
 
     def __init__(self, num_classes: int = 10, in_channels: int = 1,
                  image_size: int = 32, padding: int = 0,
@@ -58,5 +67,14 @@ class LeNet5(nn.Module):
 @register("lenet5")
 def lenet5(num_classes: int = 10, in_channels: int = 1, image_size: int = 32, padding: int = 0,
            activation: str = "tanh", pool: str = "avg") -> LeNet5:
-    """Build a :class:`LeNet5`; ``lenet5(image_size=28, padding=2)`` for 28×28 digits."""
+    """Build a :class:`LeNet5`; ``lenet5(image_size=28, padding=2)`` for 28×28 digits.
+
+    Args:
+        num_classes: number of output scores.
+        in_channels: image channels.
+        image_size: image side in pixels (fixes the first FC layer).
+        padding: zero padding of the first convolution.
+        activation: ``"tanh"``, ``"relu"`` or ``"sigmoid"``.
+        pool: ``"avg"`` or ``"max"``.
+    """
     return LeNet5(num_classes, in_channels, image_size, padding, activation, pool)

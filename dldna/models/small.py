@@ -30,6 +30,12 @@ class SmallCNN(nn.Module):
 
     ``features`` is one ``nn.Sequential`` so that ``features[:3]`` (the first conv stage) and
     ``features[:4]`` (after the first pooling) can be probed on their own, as chapter 4 does.
+
+    Args:
+        num_classes: number of output scores.
+        in_channels: image channels (1 grey, 3 colour).
+        image_size: image side in pixels, divisible by 4.
+        widths: channels of the two convolutions.
     """
 
     def __init__(self, num_classes: int = 10, in_channels: int = 1, image_size: int = 28,
@@ -54,6 +60,12 @@ class DigitsCNN(nn.Sequential):
 
     A plain ``nn.Sequential``, so its weights are named ``0.weight``, ``2.weight``, ``6.weight``
     and ``8.weight`` like the ``torch.nn.Sequential`` chapter 10 used to build in a cell.
+
+    Args:
+        num_classes: number of output scores.
+        in_channels: image channels.
+        image_size: image side in pixels, even.
+        hidden: width of the hidden linear layer.
     """
 
     def __init__(self, num_classes: int = 10, in_channels: int = 1, image_size: int = 8,
@@ -72,6 +84,10 @@ class BasicBlockExample(nn.Module):
 
     ``conv_bias=True`` keeps the conv biases (as in the worked example); real ResNets drop
     them because the BatchNorm that follows has its own shift.
+
+    Args:
+        channels: channels in and out of the block.
+        conv_bias: keep the convolutions' biases.
     """
 
     def __init__(self, channels: int = 64, conv_bias: bool = True):
@@ -89,12 +105,26 @@ class BasicBlockExample(nn.Module):
 @register("small_cnn")
 def small_cnn(*, num_classes: int = 10, in_channels: int = 1, image_size: int = 28,
               widths: tuple[int, int] = (8, 16)) -> SmallCNN:
-    """Chapter 4's small CNN (28×28 digits by default; ``image_size`` divisible by 4)."""
+    """Chapter 4's small CNN (28×28 digits by default; ``image_size`` divisible by 4).
+
+    Args:
+        num_classes: number of output scores.
+        in_channels: image channels.
+        image_size: image side in pixels.
+        widths: channels of the two convolutions.
+    """
     return SmallCNN(num_classes, in_channels, image_size, tuple(widths))
 
 
 @register("digits_cnn")
 def digits_cnn(*, num_classes: int = 10, in_channels: int = 1, image_size: int = 8,
                hidden: int = 64) -> DigitsCNN:
-    """Chapter 10's CNN for the 8×8 digits (``image_size`` even)."""
+    """Chapter 10's CNN for the 8×8 digits (``image_size`` even).
+
+    Args:
+        num_classes: number of output scores.
+        in_channels: image channels.
+        image_size: image side in pixels.
+        hidden: width of the hidden linear layer.
+    """
     return DigitsCNN(num_classes, in_channels, image_size, hidden)
