@@ -20,7 +20,13 @@ __all__ = ["tiny_cnn", "tiny_vit", "data_hunger", "summarize", "class_attention"
 
 
 def tiny_cnn(num_classes: int = 10, in_channels: int = 1, width: int = 14) -> nn.Sequential:
-    """Three 3×3 conv-BN-ReLU layers (width, 2·width, 4·width) with pooling, then a linear head."""
+    """Three 3×3 conv-BN-ReLU layers (width, 2·width, 4·width) with pooling, then a linear head.
+
+    Args:
+        num_classes: outputs of the linear head.
+        in_channels: channels of the input images.
+        width: channels of the first convolution.
+    """
     def layer(c_in: int, c_out: int) -> list[nn.Module]:
         return [nn.Conv2d(c_in, c_out, 3, padding=1, bias=False), nn.BatchNorm2d(c_out),
                 nn.ReLU()]
@@ -33,7 +39,13 @@ def tiny_cnn(num_classes: int = 10, in_channels: int = 1, width: int = 14) -> nn
 
 def tiny_vit(num_classes: int = 10, in_channels: int = 1, image_size: int = 8) -> nn.Module:
     """A ViT cutting the image into a 4×4 grid of patches (2×2 pixels for 8×8 digits), width
-    32, 2 layers of 4 heads."""
+    32, 2 layers of 4 heads.
+
+    Args:
+        num_classes: outputs of the head.
+        in_channels: channels of the input images.
+        image_size: side of the square input, a multiple of 4.
+    """
     if image_size % 4:
         raise ValueError(f"image_size must be a multiple of 4, got {image_size}")
     return models.create("vit_tiny", num_classes=num_classes, in_channels=in_channels,
@@ -52,6 +64,19 @@ def data_hunger(train_set, test_set, sizes=(200, 1000), seeds=(0, 1, 2), steps: 
 
     Models this small run fastest on one CPU thread (``threads``): with more, the threads spend
     longer synchronising than computing. The previous thread count is restored afterwards.
+
+    Args:
+        train_set: the training data (an ImageDataset).
+        test_set: the data the accuracies are measured on.
+        sizes: training-set sizes to compare.
+        seeds: seeds; each picks its own subset and initialisation.
+        steps: optimizer steps per run (at least; whole epochs are run).
+        batch_size: images per step.
+        lr: learning rate.
+        threads: CPU threads torch may use during the runs.
+
+    Returns:
+        One dict per (size, seed, model).
     """
     if not sizes or not seeds:
         raise ValueError("sizes and seeds must not be empty")
@@ -86,7 +111,11 @@ def _data_hunger(train_set, test_set, sizes, seeds, steps, batch_size, lr) -> li
 
 
 def summarize(rows: list[dict]) -> list[dict]:
-    """Mean, standard deviation, minimum and maximum accuracy per (model, size)."""
+    """Mean, standard deviation, minimum and maximum accuracy per (model, size).
+
+    Args:
+        rows: the list :func:`data_hunger` returns.
+    """
     groups: dict[tuple[str, int], list[float]] = {}
     for r in rows:
         groups.setdefault((r["model"], r["size"]), []).append(r["accuracy"])
@@ -98,7 +127,12 @@ def summarize(rows: list[dict]) -> list[dict]:
 @torch.no_grad()
 def class_attention(model, image: torch.Tensor) -> torch.Tensor:
     """How much the class token attends to each patch: (layers, heads, grid, grid) for one
-    image (C, H, W) through a :class:`~dldna.models.vit.VisionTransformer`."""
+    image (C, H, W) through a :class:`~dldna.models.vit.VisionTransformer`.
+
+    Args:
+        model: a trained VisionTransformer; it is put in eval mode.
+        image: one image (C, H, W) of the size the model takes.
+    """
     if image.ndim != 3:
         raise ValueError(f"image must be (C, H, W), got shape {tuple(image.shape)}")
     model.eval()

@@ -23,6 +23,20 @@ __all__ = ["Architecture", "ARCHITECTURES", "weight_layers", "comparison_table",
 
 @dataclass(frozen=True)
 class Architecture:
+    """One row of the comparison: a registered model and what it is known for.
+
+    Args:
+        label: name shown in the table, e.g. ``"ResNet-50"``.
+        model: registry name of its builder.
+        year: year of the cited paper.
+        idea: its key idea in a few words.
+        cite: key of the paper in book/references.bib.
+        weights: name of the torchvision weights enum whose metadata gives ImageNet
+            accuracies; ``None`` when there is none.
+        resolution: side in pixels of the input it is counted at.
+        kwargs: ``(name, value)`` pairs passed to the builder.
+    """
+
     label: str
     model: str  # registry name
     year: int  # year of the cited paper
@@ -60,7 +74,11 @@ ARCHITECTURES = (
 
 def weight_layers(model: nn.Module) -> int:
     """Number of ``Conv2d`` and ``Linear`` modules (every layer with a weight matrix or kernel,
-    shortcut projections and squeeze-excitation included)."""
+    shortcut projections and squeeze-excitation included).
+
+    Args:
+        model: the network to count, on any device (also ``meta``).
+    """
     return sum(isinstance(m, (nn.Conv2d, nn.Linear)) for m in model.modules())
 
 
@@ -75,7 +93,14 @@ def _imagenet_metrics(weights: str | None) -> tuple[float | None, float | None]:
 
 def comparison_table(architectures=ARCHITECTURES) -> tuple[list[dict], list[str]]:
     """One row per architecture whose builder is registered, and the labels of those that
-    are not registered."""
+    are not registered.
+
+    Args:
+        architectures: the rows to compute; the book's list by default.
+
+    Returns:
+        ``(rows, missing)``: one dict per registered architecture, and the missing labels.
+    """
     rows, missing = [], []
     for a in architectures:
         if a.model not in models.list_models():
@@ -125,7 +150,16 @@ def _step_blocks(c: int) -> dict[str, Callable[[], nn.Module]]:
 def convnext_steps(channels: int = 96, size: int = 56, blocks: int = 3) -> list[dict]:
     """Parameters, multiply-adds, activations and norms of one stage (``blocks`` blocks of
     ``channels`` channels on a ``size``×``size`` map) after each of ConvNeXt's design steps,
-    counted on the meta device."""
+    counted on the meta device.
+
+    Args:
+        channels: width of the stage, a positive multiple of 4.
+        size: side of the square feature map.
+        blocks: blocks in the stage.
+
+    Returns:
+        One dict per design step with ``params``, ``macs``, ``activations`` and ``norms``.
+    """
     from torch.utils.flop_counter import FlopCounterMode
 
     if isinstance(channels, bool) or not isinstance(channels, int) or channels < 4 \

@@ -31,14 +31,29 @@ def _positive_ints(**values: int) -> None:
 
 
 def separable_ratio(c_out: int, k: int) -> float:
-    """Depthwise-separable / standard multiply-adds for a k×k layer: 1/C_out + 1/k²."""
+    """Depthwise-separable / standard multiply-adds for a k×k layer: 1/C_out + 1/k².
+
+    Args:
+        c_out: output channels.
+        k: kernel side.
+    """
     _positive_ints(c_out=c_out, k=k)
     return 1 / c_out + 1 / k ** 2
 
 
 def separable_costs(c_in: int, c_out: int, k: int, size: int) -> dict[str, int]:
     """Multiply-adds of a k×k convolution C_in → C_out on a size×size map (stride 1, 'same'
-    padding), of its depthwise k×k part and of its pointwise 1×1 part."""
+    padding), of its depthwise k×k part and of its pointwise 1×1 part.
+
+    Args:
+        c_in: input channels.
+        c_out: output channels.
+        k: kernel side.
+        size: side of the square feature map.
+
+    Returns:
+        ``{"standard": …, "depthwise": …, "pointwise": …}``, multiply-adds per image.
+    """
     _positive_ints(c_in=c_in, c_out=c_out, k=k, size=size)
     pixels = size * size
     return {"standard": pixels * c_out * c_in * k * k, "depthwise": pixels * c_in * k * k,
@@ -61,7 +76,20 @@ def time_separable(c_in: int, c_out: int, k: int, size: int, batch: int = 8,
                    repeats: int = 5) -> dict[str, float]:
     """Best-of-``repeats`` wall-clock seconds of the standard, depthwise and pointwise
     convolutions of :func:`separable_costs` on a random batch, on the CPU, with the threads
-    torch has. The minimum is the run least disturbed by other programs on the machine."""
+    torch has. The minimum is the run least disturbed by other programs on the machine.
+
+    Args:
+        c_in: input channels.
+        c_out: output channels.
+        k: kernel side.
+        size: side of the square feature map.
+        batch: images in the random batch.
+        repeats: timed runs of each convolution, after one warm-up.
+
+    Returns:
+        Seconds of each part, and the separable/standard ratios of FLOPs and of time, with
+        the depthwise part's share of each.
+    """
     _positive_ints(batch=batch, repeats=repeats)
     costs = separable_costs(c_in, c_out, k, size)  # also checks the arguments
     x = torch.randn(batch, c_in, size, size)
@@ -84,6 +112,15 @@ def time_separable(c_in: int, c_out: int, k: int, size: int, batch: int = 8,
 
 @dataclass(frozen=True)
 class ModelCost:
+    """What :func:`model_cost` counts for one model.
+
+    Args:
+        name: registry name of the model.
+        resolution: side in pixels of the square input.
+        params: number of parameters.
+        macs: multiply-adds for one image.
+    """
+
     name: str
     resolution: int
     params: int
@@ -93,7 +130,13 @@ class ModelCost:
 @lru_cache(maxsize=64)
 def model_cost(name: str, resolution: int = 224, **kwargs) -> ModelCost:
     """Parameters and multiply-adds of the registered model ``name`` for one
-    ``resolution``×``resolution`` image, counted on the meta device."""
+    ``resolution``×``resolution`` image, counted on the meta device.
+
+    Args:
+        name: registry name of the model.
+        resolution: side in pixels of the square input.
+        **kwargs: passed to the model factory (they must be hashable: results are cached).
+    """
     _positive_ints(resolution=resolution)
     with torch.device("meta"):
         model = models.create(name, **kwargs).eval()
@@ -112,7 +155,13 @@ def _input_channels(model: nn.Module) -> int:
 
 def latency(model: nn.Module, images: torch.Tensor, repeats: int = 3) -> float:
     """Seconds per image of ``model(images)`` in eval mode without gradients: the best of
-    ``repeats`` runs after a warm-up, the run least disturbed by other programs."""
+    ``repeats`` runs after a warm-up, the run least disturbed by other programs.
+
+    Args:
+        model: the network; it is put in eval mode.
+        images: the batch, (N, C, H, W).
+        repeats: timed runs after the warm-up.
+    """
     if not isinstance(images, torch.Tensor) or images.ndim != 4:
         raise ValueError("images must be a 4-D tensor (N, C, H, W)")
     _positive_ints(repeats=repeats)
@@ -123,7 +172,13 @@ def latency(model: nn.Module, images: torch.Tensor, repeats: int = 3) -> float:
 # ---------------------------------------------------------------- squeeze-and-excitation
 
 def se_cnn(num_classes: int = 10, in_channels: int = 3, width: int = 16) -> nn.Sequential:
-    """A small CNN with squeeze-and-excitation after its second and third convolutions."""
+    """A small CNN with squeeze-and-excitation after its second and third convolutions.
+
+    Args:
+        num_classes: outputs of the final linear layer.
+        in_channels: channels of the input images.
+        width: channels of the first convolution (then 2·width, 4·width).
+    """
     from .models.layers import ConvBNAct, SqueezeExcitation
 
     _positive_ints(num_classes=num_classes, in_channels=in_channels, width=width)
@@ -135,7 +190,14 @@ def se_cnn(num_classes: int = 10, in_channels: int = 3, width: int = 16) -> nn.S
 
 
 def se_share(model: nn.Module) -> tuple[int, int]:
-    """Parameters inside squeeze-and-excitation modules, and all parameters of ``model``."""
+    """Parameters inside squeeze-and-excitation modules, and all parameters of ``model``.
+
+    Args:
+        model: the network to count.
+
+    Returns:
+        ``(parameters inside SE modules, all parameters)``.
+    """
     from .models.layers import SqueezeExcitation
 
     inside = sum(p.numel() for m in model.modules() if isinstance(m, SqueezeExcitation)
@@ -146,7 +208,15 @@ def se_share(model: nn.Module) -> tuple[int, int]:
 @torch.no_grad()
 def se_gates(model: nn.Module, images: torch.Tensor) -> list[torch.Tensor]:
     """The per-channel factors (N, C) every squeeze-and-excitation module of ``model``
-    applies to ``images``; the hooks are removed afterwards even if the forward pass fails."""
+    applies to ``images``; the hooks are removed afterwards even if the forward pass fails.
+
+    Args:
+        model: a network with SE modules; it is put in eval mode.
+        images: the batch, (N, C, H, W).
+
+    Returns:
+        One (N, C) tensor of factors in [0, 1] per SE module, in forward order.
+    """
     from .models.layers import SqueezeExcitation
 
     gates, handles = [], []
@@ -164,7 +234,12 @@ def se_gates(model: nn.Module, images: torch.Tensor) -> list[torch.Tensor]:
 
 def module_text(module: nn.Module, width: int = 88) -> str:
     """``repr(module)`` with every line longer than ``width`` wrapped under its indentation,
-    so a printed network fits a book page."""
+    so a printed network fits a book page.
+
+    Args:
+        module: the module to print.
+        width: the longest line allowed, at least 20 characters.
+    """
     import textwrap
 
     if not isinstance(width, int) or width < 20:

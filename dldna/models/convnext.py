@@ -20,7 +20,11 @@ __all__ = ["Permute", "ConvNeXtBlock", "ConvNeXt", "convnext_tiny", "convnext_sm
 
 
 class Permute(nn.Module):
-    """Reorder the dimensions (channels last for LayerNorm and Linear, then back)."""
+    """Reorder the dimensions (channels last for LayerNorm and Linear, then back).
+
+    Args:
+        dims: the new order, as for ``Tensor.permute``.
+    """
 
     def __init__(self, dims: list[int]) -> None:
         super().__init__()
@@ -31,7 +35,13 @@ class Permute(nn.Module):
 
 
 class ConvNeXtBlock(nn.Module):
-    """7×7 depthwise → LN → 1×1 (4C) → GELU → 1×1 (C), × layer scale, + input."""
+    """7×7 depthwise → LN → 1×1 (4C) → GELU → 1×1 (C), × layer scale, + input.
+
+    Args:
+        dim: channels C in and out.
+        layer_scale: initial value of the per-channel scale of the branch.
+        stochastic_depth_prob: chance of dropping the branch in training.
+    """
 
     def __init__(self, dim: int, layer_scale: float = 1e-6,
                  stochastic_depth_prob: float = 0.0) -> None:
@@ -53,7 +63,16 @@ class ConvNeXtBlock(nn.Module):
 
 
 class ConvNeXt(nn.Module):
-    """Patchify stem → stages of ConvNeXt blocks with downsampling between → LN → linear."""
+    """Patchify stem → stages of ConvNeXt blocks with downsampling between → LN → linear.
+
+    Args:
+        widths: channels of each stage.
+        depths: blocks of each stage, one entry per width.
+        num_classes: outputs of the final linear layer.
+        in_channels: channels of the input images.
+        stochastic_depth_prob: drop chance of the last block, rising linearly from 0.
+        layer_scale: initial layer scale of every block.
+    """
 
     def __init__(self, widths: tuple[int, ...] = (96, 192, 384, 768),
                  depths: tuple[int, ...] = (3, 3, 9, 3), num_classes: int = 1000,
@@ -93,7 +112,13 @@ class ConvNeXt(nn.Module):
 @register("convnext_tiny", torchvision=True)
 def convnext_tiny(num_classes: int = 1000, in_channels: int = 3,
                   stochastic_depth_prob: float = 0.1) -> ConvNeXt:
-    """ConvNeXt-T: widths 96-192-384-768, depths 3-3-9-3."""
+    """ConvNeXt-T: widths 96-192-384-768, depths 3-3-9-3.
+
+    Args:
+        num_classes: outputs of the final linear layer.
+        in_channels: channels of the input images.
+        stochastic_depth_prob: drop chance of the last block (torchvision's 0.1).
+    """
     return ConvNeXt((96, 192, 384, 768), (3, 3, 9, 3), num_classes, in_channels,
                     stochastic_depth_prob)
 
@@ -101,6 +126,12 @@ def convnext_tiny(num_classes: int = 1000, in_channels: int = 3,
 @register("convnext_small", torchvision=True)
 def convnext_small(num_classes: int = 1000, in_channels: int = 3,
                    stochastic_depth_prob: float = 0.4) -> ConvNeXt:
-    """ConvNeXt-S: widths 96-192-384-768, depths 3-3-27-3."""
+    """ConvNeXt-S: widths 96-192-384-768, depths 3-3-27-3.
+
+    Args:
+        num_classes: outputs of the final linear layer.
+        in_channels: channels of the input images.
+        stochastic_depth_prob: drop chance of the last block (torchvision's 0.4).
+    """
     return ConvNeXt((96, 192, 384, 768), (3, 3, 27, 3), num_classes, in_channels,
                     stochastic_depth_prob)

@@ -19,7 +19,13 @@ __all__ = ["MLPBlock", "EncoderBlock", "Encoder", "VisionTransformer", "vit_tiny
 
 
 class MLPBlock(nn.Sequential):
-    """Linear → GELU → Dropout → Linear → Dropout (indices 0–4 as in torchvision)."""
+    """Linear → GELU → Dropout → Linear → Dropout (indices 0–4 as in torchvision).
+
+    Args:
+        dim: token width in and out.
+        mlp_dim: width of the hidden layer.
+        dropout: dropout probability after each linear layer.
+    """
 
     def __init__(self, dim: int, mlp_dim: int, dropout: float = 0.0) -> None:
         super().__init__(nn.Linear(dim, mlp_dim), nn.GELU(), nn.Dropout(dropout),
@@ -27,7 +33,15 @@ class MLPBlock(nn.Sequential):
 
 
 class EncoderBlock(nn.Module):
-    """Pre-norm Transformer block: x + MHSA(LN(x)), then x + MLP(LN(x))."""
+    """Pre-norm Transformer block: x + MHSA(LN(x)), then x + MLP(LN(x)).
+
+    Args:
+        num_heads: attention heads; must divide ``dim``.
+        dim: token width.
+        mlp_dim: hidden width of the MLP.
+        dropout: dropout probability after the attention and in the MLP.
+        attention_dropout: dropout probability on the attention weights.
+    """
 
     def __init__(self, num_heads: int, dim: int, mlp_dim: int, dropout: float = 0.0,
                  attention_dropout: float = 0.0) -> None:
@@ -40,7 +54,11 @@ class EncoderBlock(nn.Module):
         self.mlp = MLPBlock(dim, mlp_dim, dropout)
 
     def attend(self, x: Tensor) -> tuple[Tensor, Tensor]:
-        """The attention branch: its output and the weights of every head (B, heads, T, T)."""
+        """The attention branch: its output and the weights of every head (B, heads, T, T).
+
+        Args:
+            x: tokens (B, T, dim).
+        """
         y = self.ln_1(x)
         out, weights = self.self_attention(y, y, y, need_weights=True,
                                            average_attn_weights=False)
@@ -54,7 +72,17 @@ class EncoderBlock(nn.Module):
 
 
 class Encoder(nn.Module):
-    """Position embeddings + a stack of :class:`EncoderBlock` + a final LayerNorm."""
+    """Position embeddings + a stack of :class:`EncoderBlock` + a final LayerNorm.
+
+    Args:
+        seq_length: tokens per image (patches + class token), one position embedding each.
+        num_layers: encoder blocks.
+        num_heads: attention heads per block.
+        dim: token width.
+        mlp_dim: hidden width of each MLP.
+        dropout: dropout probability on the embedded tokens and inside the blocks.
+        attention_dropout: dropout probability on the attention weights.
+    """
 
     def __init__(self, seq_length: int, num_layers: int, num_heads: int, dim: int, mlp_dim: int,
                  dropout: float = 0.0, attention_dropout: float = 0.0) -> None:
@@ -72,7 +100,20 @@ class Encoder(nn.Module):
 
 
 class VisionTransformer(nn.Module):
-    """patchify (a k×k/k convolution) → tokens → + class token → encoder → head."""
+    """patchify (a k×k/k convolution) → tokens → + class token → encoder → head.
+
+    Args:
+        image_size: side of the square input; a multiple of ``patch_size``.
+        patch_size: side k of each patch.
+        num_layers: encoder blocks.
+        num_heads: attention heads; must divide ``hidden_dim``.
+        hidden_dim: token width.
+        mlp_dim: hidden width of each MLP.
+        num_classes: outputs of the head.
+        in_channels: channels of the input images.
+        dropout: dropout probability in the encoder.
+        attention_dropout: dropout probability on the attention weights.
+    """
 
     def __init__(self, image_size: int, patch_size: int, num_layers: int, num_heads: int,
                  hidden_dim: int, mlp_dim: int, num_classes: int = 1000, in_channels: int = 3,
@@ -101,14 +142,22 @@ class VisionTransformer(nn.Module):
         nn.init.zeros_(self.heads.head.bias)
 
     def patchify(self, x: Tensor) -> Tensor:
-        """Images (B, C, H, W) → patch tokens (B, number of patches, hidden_dim)."""
+        """Images (B, C, H, W) → patch tokens (B, number of patches, hidden_dim).
+
+        Args:
+            x: images of side ``image_size``.
+        """
         if x.shape[-2:] != (self.image_size, self.image_size):
             raise ValueError(f"expected {self.image_size}×{self.image_size} images, got "
                              f"{tuple(x.shape[-2:])}")
         return self.conv_proj(x).flatten(2).transpose(1, 2)
 
     def tokens(self, x: Tensor) -> Tensor:
-        """Patch tokens with the class token prepended: (B, 1 + patches, hidden_dim)."""
+        """Patch tokens with the class token prepended: (B, 1 + patches, hidden_dim).
+
+        Args:
+            x: images (B, C, H, W) of side ``image_size``.
+        """
         patches = self.patchify(x)
         return torch.cat([self.class_token.expand(len(x), -1, -1), patches], dim=1)
 
@@ -117,7 +166,11 @@ class VisionTransformer(nn.Module):
 
     @torch.no_grad()
     def attention_maps(self, x: Tensor) -> list[Tensor]:
-        """Attention weights of every layer, each (B, heads, T, T), T = 1 + patches."""
+        """Attention weights of every layer, each (B, heads, T, T), T = 1 + patches.
+
+        Args:
+            x: images (B, C, H, W) of side ``image_size``.
+        """
         h = self.encoder.dropout(self.tokens(x) + self.encoder.pos_embedding)
         maps = []
         for block in self.encoder.layers:
@@ -130,7 +183,19 @@ class VisionTransformer(nn.Module):
 def vit_tiny(num_classes: int = 10, in_channels: int = 1, image_size: int = 28,
              patch_size: int = 4, num_layers: int = 4, num_heads: int = 4, hidden_dim: int = 64,
              mlp_dim: int = 128, dropout: float = 0.0) -> VisionTransformer:
-    """A tiny ViT for small images (28×28, 4×4 patches → 49 tokens + class token)."""
+    """A tiny ViT for small images (28×28, 4×4 patches → 49 tokens + class token).
+
+    Args:
+        num_classes: outputs of the head.
+        in_channels: channels of the input images.
+        image_size: side of the square input; a multiple of ``patch_size``.
+        patch_size: side of each patch.
+        num_layers: encoder blocks.
+        num_heads: attention heads; must divide ``hidden_dim``.
+        hidden_dim: token width.
+        mlp_dim: hidden width of each MLP.
+        dropout: dropout probability in the encoder.
+    """
     return VisionTransformer(image_size, patch_size, num_layers, num_heads, hidden_dim, mlp_dim,
                              num_classes, in_channels, dropout)
 
@@ -138,6 +203,12 @@ def vit_tiny(num_classes: int = 10, in_channels: int = 1, image_size: int = 28,
 @register("vit_b_16", torchvision=True)
 def vit_b_16(num_classes: int = 1000, in_channels: int = 3,
              image_size: int = 224) -> VisionTransformer:
-    """ViT-Base with 16×16 patches: 12 layers, 12 heads, width 768, MLP 3072."""
+    """ViT-Base with 16×16 patches: 12 layers, 12 heads, width 768, MLP 3072.
+
+    Args:
+        num_classes: outputs of the head.
+        in_channels: channels of the input images.
+        image_size: side of the square input; a multiple of 16 (224 for the ImageNet weights).
+    """
     return VisionTransformer(image_size, 16, 12, 12, 768, 3072, num_classes, in_channels)
 

@@ -17,7 +17,11 @@ __all__ = ["scaling_point", "scaling_figure", "scaling_explorer"]
 @lru_cache(maxsize=32)
 def scaling_point(phi: float) -> dict[str, float]:
     """Multipliers (α^φ, β^φ, γ^φ), input size, parameters and multiply-adds of the network
-    the compound-scaling rule builds from B0 for ``phi`` (counted on the meta device)."""
+    the compound-scaling rule builds from B0 for ``phi`` (counted on the meta device).
+
+    Args:
+        phi: the compound coefficient φ, 0 to ``MAX_PHI`` (0: B0).
+    """
     depth, width, resolution = compound_scaling(phi)  # raises ValueError outside [0, MAX_PHI]
     with torch.device("meta"):
         model, size = efficientnet_from_phi(phi)
@@ -31,7 +35,15 @@ def scaling_point(phi: float) -> dict[str, float]:
 def scaling_figure(phi: float = 1.0, released: dict[int, tuple[int, int]] | None = None):
     """Left: the three multipliers and the FLOP multiple 2^φ at ``phi``. Right: parameters
     against multiply-adds of the rule's network at ``phi`` and at φ = 0 (B0), with the released
-    B0–B7 as reference points when ``released`` maps b → (params, macs)."""
+    B0–B7 as reference points when ``released`` maps b → (params, macs).
+
+    Args:
+        phi: the compound coefficient φ.
+        released: ``b → (parameters, multiply-adds)`` of the released networks, or ``None``.
+
+    Returns:
+        The matplotlib figure.
+    """
     import matplotlib.pyplot as plt
     from matplotlib.ticker import FormatStrFormatter, LogLocator, NullFormatter
 
@@ -75,7 +87,12 @@ def scaling_figure(phi: float = 1.0, released: dict[int, tuple[int, int]] | None
 
 
 def scaling_explorer(phi: float = 1.0, released: dict[int, tuple[int, int]] | None = None):
-    """A φ slider (0 … MAX_PHI in steps of 0.5) and the live :func:`scaling_figure`."""
+    """A φ slider (0 … MAX_PHI in steps of 0.5) and the live :func:`scaling_figure`.
+
+    Args:
+        phi: the slider's starting value.
+        released: passed to :func:`scaling_figure`.
+    """
     import ipywidgets as w
     import matplotlib.pyplot as plt
     from IPython.display import display
