@@ -17,12 +17,24 @@ from .registry import register
 
 
 def conv3x3(in_planes: int, out_planes: int, stride: int = 1) -> nn.Conv2d:
-    """3×3 convolution with padding 1 and no bias (a BatchNorm follows)."""
+    """3×3 convolution with padding 1 and no bias (a BatchNorm follows).
+
+    Args:
+        in_planes: input channels.
+        out_planes: output channels.
+        stride: step of the kernel.
+    """
     return nn.Conv2d(in_planes, out_planes, kernel_size=3, stride=stride, padding=1, bias=False)
 
 
 def conv1x1(in_planes: int, out_planes: int, stride: int = 1) -> nn.Conv2d:
-    """1×1 convolution without bias: channel mixing, or a projection shortcut."""
+    """1×1 convolution without bias: channel mixing, or a projection shortcut.
+
+    Args:
+        in_planes: input channels.
+        out_planes: output channels.
+        stride: step of the kernel (2 for a downsampling shortcut).
+    """
     return nn.Conv2d(in_planes, out_planes, kernel_size=1, stride=stride, bias=False)
 
 
@@ -31,7 +43,15 @@ def _drop_path(p: float) -> nn.Module:
 
 
 class BasicBlock(nn.Module):
-    """Two 3×3 convolutions; output = ReLU(F(x) + shortcut(x))."""
+    """Two 3×3 convolutions; output = ReLU(F(x) + shortcut(x)).
+
+    Args:
+        in_planes: input channels.
+        planes: channels of both convolutions (and the output).
+        stride: stride of the first convolution; 2 halves the size.
+        downsample: shortcut when the shape changes; ``None``: identity.
+        drop_prob: stochastic-depth drop probability of the branch.
+    """
 
     expansion: int = 1
 
@@ -54,7 +74,15 @@ class BasicBlock(nn.Module):
 
 
 class Bottleneck(nn.Module):
-    """1×1 reduce → 3×3 (carries the stride) → 1×1 expand by ``expansion`` = 4."""
+    """1×1 reduce → 3×3 (carries the stride) → 1×1 expand by ``expansion`` = 4.
+
+    Args:
+        in_planes: input channels.
+        planes: width of the 3×3; the output has 4 × ``planes``.
+        stride: stride of the 3×3 convolution; 2 halves the size.
+        downsample: shortcut when the shape changes; ``None``: identity.
+        drop_prob: stochastic-depth drop probability of the branch.
+    """
 
     expansion: int = 4
 
@@ -87,6 +115,16 @@ class ResNet(nn.Module):
 
     ``stochastic_depth=p`` drops whole residual branches during training with a probability
     rising linearly from p/N (first block) to p (last block), as in Huang et al. (2016).
+
+    Args:
+        block: :class:`BasicBlock` or :class:`Bottleneck`.
+        layers: blocks in each of the four stages.
+        num_classes: number of output scores.
+        in_channels: image channels.
+        width: channels of the first stage (64 in the paper).
+        small_input: a 3×3/1 stem without max-pool, for small images.
+        stochastic_depth: drop probability p of the last block, in [0, 1).
+        zero_init_residual: start each block's last BatchNorm at zero (the block is the identity).
     """
 
     def __init__(self, block: Block, layers: list[int], num_classes: int = 1000,
@@ -148,27 +186,52 @@ class ResNet(nn.Module):
 
 
 def ResNet18(num_classes: int = 1000, **kwargs) -> ResNet:
-    """ResNet-18: BasicBlock × [2, 2, 2, 2] (11,689,512 parameters at the defaults)."""
+    """ResNet-18: BasicBlock × [2, 2, 2, 2] (11,689,512 parameters at the defaults).
+
+    Args:
+        num_classes: number of output scores.
+        kwargs: further :class:`ResNet` arguments (``in_channels``, ``width``, ``small_input``, …).
+    """
     return ResNet(BasicBlock, [2, 2, 2, 2], num_classes, **kwargs)
 
 
 def ResNet34(num_classes: int = 1000, **kwargs) -> ResNet:
-    """ResNet-34: BasicBlock × [3, 4, 6, 3]."""
+    """ResNet-34: BasicBlock × [3, 4, 6, 3].
+
+    Args:
+        num_classes: number of output scores.
+        kwargs: further :class:`ResNet` arguments (``in_channels``, ``width``, ``small_input``, …).
+    """
     return ResNet(BasicBlock, [3, 4, 6, 3], num_classes, **kwargs)
 
 
 def ResNet50(num_classes: int = 1000, **kwargs) -> ResNet:
-    """ResNet-50: Bottleneck × [3, 4, 6, 3] (25,557,032 parameters at the defaults)."""
+    """ResNet-50: Bottleneck × [3, 4, 6, 3] (25,557,032 parameters at the defaults).
+
+    Args:
+        num_classes: number of output scores.
+        kwargs: further :class:`ResNet` arguments (``in_channels``, ``width``, ``small_input``, …).
+    """
     return ResNet(Bottleneck, [3, 4, 6, 3], num_classes, **kwargs)
 
 
 def ResNet101(num_classes: int = 1000, **kwargs) -> ResNet:
-    """ResNet-101: Bottleneck × [3, 4, 23, 3]."""
+    """ResNet-101: Bottleneck × [3, 4, 23, 3].
+
+    Args:
+        num_classes: number of output scores.
+        kwargs: further :class:`ResNet` arguments (``in_channels``, ``width``, ``small_input``, …).
+    """
     return ResNet(Bottleneck, [3, 4, 23, 3], num_classes, **kwargs)
 
 
 def ResNet152(num_classes: int = 1000, **kwargs) -> ResNet:
-    """ResNet-152: Bottleneck × [3, 8, 36, 3]."""
+    """ResNet-152: Bottleneck × [3, 8, 36, 3].
+
+    Args:
+        num_classes: number of output scores.
+        kwargs: further :class:`ResNet` arguments (``in_channels``, ``width``, ``small_input``, …).
+    """
     return ResNet(Bottleneck, [3, 8, 36, 3], num_classes, **kwargs)
 
 
@@ -176,31 +239,61 @@ def ResNet152(num_classes: int = 1000, **kwargs) -> ResNet:
 
 @register("resnet18", torchvision=True)
 def resnet18(*, num_classes: int = 1000, in_channels: int = 3, **kwargs) -> ResNet:
-    """ResNet-18 (11,689,512 parameters at 1,000 classes); torchvision's ``resnet18``."""
+    """ResNet-18 (11,689,512 parameters at 1,000 classes); torchvision's ``resnet18``.
+
+    Args:
+        num_classes: number of output scores.
+        in_channels: image channels.
+        kwargs: further :class:`ResNet` arguments (``width``, ``small_input``, …).
+    """
     return ResNet18(num_classes, in_channels=in_channels, **kwargs)
 
 
 @register("resnet34", torchvision=True)
 def resnet34(*, num_classes: int = 1000, in_channels: int = 3, **kwargs) -> ResNet:
-    """ResNet-34 (21,797,672 parameters); torchvision's ``resnet34``."""
+    """ResNet-34 (21,797,672 parameters); torchvision's ``resnet34``.
+
+    Args:
+        num_classes: number of output scores.
+        in_channels: image channels.
+        kwargs: further :class:`ResNet` arguments (``width``, ``small_input``, …).
+    """
     return ResNet34(num_classes, in_channels=in_channels, **kwargs)
 
 
 @register("resnet50", torchvision=True)
 def resnet50(*, num_classes: int = 1000, in_channels: int = 3, **kwargs) -> ResNet:
-    """ResNet-50 (25,557,032 parameters); torchvision's ``resnet50``."""
+    """ResNet-50 (25,557,032 parameters); torchvision's ``resnet50``.
+
+    Args:
+        num_classes: number of output scores.
+        in_channels: image channels.
+        kwargs: further :class:`ResNet` arguments (``width``, ``small_input``, …).
+    """
     return ResNet50(num_classes, in_channels=in_channels, **kwargs)
 
 
 @register("resnet101", torchvision=True)
 def resnet101(*, num_classes: int = 1000, in_channels: int = 3, **kwargs) -> ResNet:
-    """ResNet-101 (44,549,160 parameters); torchvision's ``resnet101``."""
+    """ResNet-101 (44,549,160 parameters); torchvision's ``resnet101``.
+
+    Args:
+        num_classes: number of output scores.
+        in_channels: image channels.
+        kwargs: further :class:`ResNet` arguments (``width``, ``small_input``, …).
+    """
     return ResNet101(num_classes, in_channels=in_channels, **kwargs)
 
 
 @register("resnet152", torchvision=True)
 def resnet152(*, num_classes: int = 1000, in_channels: int = 3, **kwargs) -> ResNet:
-    """ResNet-152 (60,192,808 parameters); torchvision's ``resnet152``."""
+    """ResNet-152 (60,192,808 parameters); torchvision's ``resnet152``.
+
+    Args:
+        num_classes: number of output scores.
+        in_channels: image channels.
+        kwargs: further :class:`ResNet` arguments (``width``, ``small_input``, …).
+    """
     return ResNet152(num_classes, in_channels=in_channels, **kwargs)
 
 
@@ -208,7 +301,13 @@ def resnet152(*, num_classes: int = 1000, in_channels: int = 3, **kwargs) -> Res
 
 class ShortcutA(nn.Module):
     """He et al.'s option-A shortcut: subsample by the stride and pad the new channels with
-    zeros, so a residual net has exactly the parameters of its plain twin."""
+    zeros, so a residual net has exactly the parameters of its plain twin.
+
+    Args:
+        in_planes: input channels.
+        planes: output channels (the extra ones are zeros).
+        stride: subsampling step.
+    """
 
     def __init__(self, in_planes: int, planes: int, stride: int) -> None:
         super().__init__()
@@ -220,7 +319,14 @@ class ShortcutA(nn.Module):
 
 
 class CifarBlock(nn.Module):
-    """Two 3×3 conv-BN layers; ``residual=False`` drops the shortcut (a *plain* block)."""
+    """Two 3×3 conv-BN layers; ``residual=False`` drops the shortcut (a *plain* block).
+
+    Args:
+        in_planes: input channels.
+        planes: output channels.
+        stride: stride of the first convolution.
+        residual: add the shortcut.
+    """
 
     def __init__(self, in_planes: int, planes: int, stride: int = 1,
                  residual: bool = True) -> None:
@@ -243,6 +349,14 @@ class CifarResNet(nn.Module):
 
     ``block`` builds one block from ``(in_planes, planes, stride)``; the default is a residual
     :class:`CifarBlock`, and ``residual=False`` gives the plain net with the same parameters.
+
+    Args:
+        depth: weighted layers, 6n + 2 with n ≥ 1 (8, 14, 20, 32, …).
+        num_classes: number of output scores.
+        in_channels: image channels.
+        width: channels of the first stage.
+        residual: with shortcuts (``False``: the plain net).
+        block: builds one block; ``None`` for :class:`CifarBlock`.
     """
 
     def __init__(self, depth: int = 20, num_classes: int = 10, in_channels: int = 3,
@@ -282,12 +396,26 @@ class CifarResNet(nn.Module):
 @register("resnet_cifar")
 def resnet_cifar(*, depth: int = 20, num_classes: int = 10, in_channels: int = 3,
                  width: int = 16) -> CifarResNet:
-    """CIFAR-style residual net of depth 6n + 2 (ResNet-20 has ≈ 0.27 M parameters at width 16)."""
+    """CIFAR-style residual net of depth 6n + 2 (ResNet-20 has ≈ 0.27 M parameters at width 16).
+
+    Args:
+        depth: weighted layers, 6n + 2.
+        num_classes: number of output scores.
+        in_channels: image channels.
+        width: channels of the first stage.
+    """
     return CifarResNet(depth, num_classes, in_channels, width, residual=True)
 
 
 @register("plain_cifar")
 def plain_cifar(*, depth: int = 20, num_classes: int = 10, in_channels: int = 3,
                 width: int = 16) -> CifarResNet:
-    """The same net without shortcuts (same layers, same parameter count)."""
+    """The same net without shortcuts (same layers, same parameter count).
+
+    Args:
+        depth: weighted layers, 6n + 2.
+        num_classes: number of output scores.
+        in_channels: image channels.
+        width: channels of the first stage.
+    """
     return CifarResNet(depth, num_classes, in_channels, width, residual=False)
