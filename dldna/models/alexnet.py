@@ -21,7 +21,14 @@ SHRINKS = (Shrink(11, 4, 2), Shrink(3, 2), Shrink(3, 2), Shrink(3, 2))
 
 
 class AlexNet(nn.Module):
-    """``features`` (convolutions), ``avgpool`` to 6×6, ``classifier`` (three FC layers)."""
+    """``features`` (convolutions), ``avgpool`` to 6×6, ``classifier`` (three FC layers).
+
+    Args:
+        features: the convolutional part, e.g. from :func:`torchvision_features`.
+        num_classes: number of output scores.
+        dropout: dropout probability before the first two FC layers.
+        in_channels: image channels ``features`` expects (checked on every input).
+    """
 
     def __init__(self, features: nn.Sequential, num_classes: int = 1000, dropout: float = 0.5,
                  in_channels: int = 3) -> None:
@@ -57,7 +64,11 @@ def _pool() -> nn.MaxPool2d:
 
 
 def torchvision_features(in_channels: int = 3) -> nn.Sequential:
-    """torchvision's feature extractor: 64-192-384-256-256 channels, no LRN, one GPU."""
+    """torchvision's feature extractor: 64-192-384-256-256 channels, no LRN, one GPU.
+
+    Args:
+        in_channels: image channels.
+    """
     return nn.Sequential(
         *_conv_relu(in_channels, 64, 11, stride=4, padding=2), _pool(),
         *_conv_relu(64, 192, 5, padding=2), _pool(),
@@ -71,7 +82,13 @@ def paper_features(in_channels: int = 3, groups: int = 2,
                    lrn: bool = True) -> nn.Sequential:
     """The paper's feature extractor: 96-256-384-384-256 channels; conv 2,
     4, 5 split into ``groups`` halves (one per GPU); LRN (size 5, α = 1e-4,
-    β = 0.75, k = 2) after conv 1 and 2."""
+    β = 0.75, k = 2) after conv 1 and 2.
+
+    Args:
+        in_channels: image channels.
+        groups: 2 for the paper's two-GPU split, 1 for none.
+        lrn: include the LRN layers.
+    """
     if groups not in (1, 2):
         raise ValueError(f"groups must be 1 (one GPU) or 2 (the paper's "
                          f"split), got {groups}")
@@ -93,12 +110,26 @@ def paper_features(in_channels: int = 3, groups: int = 2,
 
 @register("alexnet", torchvision=True)
 def alexnet(*, num_classes: int = 1000, in_channels: int = 3, dropout: float = 0.5) -> AlexNet:
-    """AlexNet as torchvision builds it (61,100,840 parameters); torchvision's ``alexnet``."""
+    """AlexNet as torchvision builds it (61,100,840 parameters); torchvision's ``alexnet``.
+
+    Args:
+        num_classes: number of output scores.
+        in_channels: image channels.
+        dropout: dropout probability in the classifier.
+    """
     return AlexNet(torchvision_features(in_channels), num_classes, dropout, in_channels)
 
 
 @register("alexnet_paper")
 def alexnet_paper(*, num_classes: int = 1000, in_channels: int = 3, dropout: float = 0.5,
                   groups: int = 2, lrn: bool = True) -> AlexNet:
-    """AlexNet as in the paper: 96-256-384-384-256, LRN, two-GPU split as ``groups=2``."""
+    """AlexNet as in the paper: 96-256-384-384-256, LRN, two-GPU split as ``groups=2``.
+
+    Args:
+        num_classes: number of output scores.
+        in_channels: image channels.
+        dropout: dropout probability in the classifier.
+        groups: 2 for the paper's two-GPU split, 1 for none.
+        lrn: include the LRN layers.
+    """
     return AlexNet(paper_features(in_channels, groups, lrn), num_classes, dropout, in_channels)

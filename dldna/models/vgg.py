@@ -29,7 +29,13 @@ CONFIGS: dict[str, list[Layer]] = {
 
 def make_layers(config: Sequence[Layer], batch_norm: bool = False,
                 in_channels: int = 3) -> nn.Sequential:
-    """Turn a configuration (channels and "M") into conv(-BN)-ReLU layers and max pools."""
+    """Turn a configuration (channels and "M") into conv(-BN)-ReLU layers and max pools.
+
+    Args:
+        config: output channels of each 3×3 convolution, ``"M"`` for a 2×2 max pool.
+        batch_norm: a BatchNorm after each convolution.
+        in_channels: image channels.
+    """
     layers: list[nn.Module] = []
     for item in config:
         if item == "M":
@@ -46,7 +52,14 @@ def make_layers(config: Sequence[Layer], batch_norm: bool = False,
 
 
 class VGG(nn.Module):
-    """``features`` from :func:`make_layers`, ``avgpool`` to 7×7, three FC layers."""
+    """``features`` from :func:`make_layers`, ``avgpool`` to 7×7, three FC layers.
+
+    Args:
+        features: the convolutional part, from :func:`make_layers`.
+        num_classes: number of output scores.
+        dropout: dropout probability after the first two FC layers.
+        in_channels: image channels ``features`` expects (checked on every input).
+    """
 
     def __init__(self, features: nn.Sequential, num_classes: int = 1000, dropout: float = 0.5,
                  in_channels: int = 3) -> None:
@@ -88,47 +101,95 @@ def _vgg(config: str, batch_norm: bool, num_classes: int, in_channels: int,
 
 @register("vgg11", torchvision=True)
 def vgg11(*, num_classes: int = 1000, in_channels: int = 3, dropout: float = 0.5) -> VGG:
-    """VGG-11 (configuration A); torchvision's ``vgg11``."""
+    """VGG-11 (configuration A); torchvision's ``vgg11``.
+
+    Args:
+        num_classes: number of output scores.
+        in_channels: image channels.
+        dropout: dropout probability in the classifier.
+    """
     return _vgg("vgg11", False, num_classes, in_channels, dropout)
 
 
 @register("vgg11_bn", torchvision=True)
 def vgg11_bn(*, num_classes: int = 1000, in_channels: int = 3, dropout: float = 0.5) -> VGG:
-    """VGG-11 with BatchNorm; torchvision's ``vgg11_bn``."""
+    """VGG-11 with BatchNorm; torchvision's ``vgg11_bn``.
+
+    Args:
+        num_classes: number of output scores.
+        in_channels: image channels.
+        dropout: dropout probability in the classifier.
+    """
     return _vgg("vgg11", True, num_classes, in_channels, dropout)
 
 
 @register("vgg13", torchvision=True)
 def vgg13(*, num_classes: int = 1000, in_channels: int = 3, dropout: float = 0.5) -> VGG:
-    """VGG-13 (configuration B); torchvision's ``vgg13``."""
+    """VGG-13 (configuration B); torchvision's ``vgg13``.
+
+    Args:
+        num_classes: number of output scores.
+        in_channels: image channels.
+        dropout: dropout probability in the classifier.
+    """
     return _vgg("vgg13", False, num_classes, in_channels, dropout)
 
 
 @register("vgg13_bn", torchvision=True)
 def vgg13_bn(*, num_classes: int = 1000, in_channels: int = 3, dropout: float = 0.5) -> VGG:
-    """VGG-13 with BatchNorm; torchvision's ``vgg13_bn``."""
+    """VGG-13 with BatchNorm; torchvision's ``vgg13_bn``.
+
+    Args:
+        num_classes: number of output scores.
+        in_channels: image channels.
+        dropout: dropout probability in the classifier.
+    """
     return _vgg("vgg13", True, num_classes, in_channels, dropout)
 
 
 @register("vgg16", torchvision=True)
 def vgg16(*, num_classes: int = 1000, in_channels: int = 3, dropout: float = 0.5) -> VGG:
-    """VGG-16 (configuration D, 138,357,544 parameters); torchvision's ``vgg16``."""
+    """VGG-16 (configuration D, 138,357,544 parameters); torchvision's ``vgg16``.
+
+    Args:
+        num_classes: number of output scores.
+        in_channels: image channels.
+        dropout: dropout probability in the classifier.
+    """
     return _vgg("vgg16", False, num_classes, in_channels, dropout)
 
 
 @register("vgg16_bn", torchvision=True)
 def vgg16_bn(*, num_classes: int = 1000, in_channels: int = 3, dropout: float = 0.5) -> VGG:
-    """VGG-16 with BatchNorm; torchvision's ``vgg16_bn``."""
+    """VGG-16 with BatchNorm; torchvision's ``vgg16_bn``.
+
+    Args:
+        num_classes: number of output scores.
+        in_channels: image channels.
+        dropout: dropout probability in the classifier.
+    """
     return _vgg("vgg16", True, num_classes, in_channels, dropout)
 
 
 @register("vgg19", torchvision=True)
 def vgg19(*, num_classes: int = 1000, in_channels: int = 3, dropout: float = 0.5) -> VGG:
-    """VGG-19 (configuration E); torchvision's ``vgg19``."""
+    """VGG-19 (configuration E); torchvision's ``vgg19``.
+
+    Args:
+        num_classes: number of output scores.
+        in_channels: image channels.
+        dropout: dropout probability in the classifier.
+    """
     return _vgg("vgg19", False, num_classes, in_channels, dropout)
 
 
 @register("vgg19_bn", torchvision=True)
 def vgg19_bn(*, num_classes: int = 1000, in_channels: int = 3, dropout: float = 0.5) -> VGG:
-    """VGG-19 with BatchNorm; torchvision's ``vgg19_bn``."""
+    """VGG-19 with BatchNorm; torchvision's ``vgg19_bn``.
+
+    Args:
+        num_classes: number of output scores.
+        in_channels: image channels.
+        dropout: dropout probability in the classifier.
+    """
     return _vgg("vgg19", True, num_classes, in_channels, dropout)
