@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from .filter_utils import as_image, as_kernel, correlate2d
 from .plotting import annotate_cells, text_colour
 
 
@@ -30,11 +29,13 @@ def create_conv_animation(grid=None, kernel=None, *, fps: int = 2, dpi: int = 72
     if grid is None:  # a dark-to-bright vertical edge, and one mid-grey pixel on the dark side
         grid = np.array([[0, 0, 0, 9, 9, 9], [0, 0, 0, 9, 9, 9], [0, 0, 5, 9, 9, 9],
                          [0, 0, 0, 9, 9, 9], [0, 0, 0, 9, 9, 9], [0, 0, 0, 9, 9, 9]])
-    grid = as_image(grid, name="grid")
+    from . import filter_utils as _filters  # here, not at the top: filter_utils re-exports us
+
+    grid = _filters.as_image(grid, name="grid")
     if grid.ndim != 2:
         raise ValueError(f"grid must be 2-D, got shape {grid.shape}")
-    ker = as_kernel("sobel_x" if kernel is None else kernel)
-    out = correlate2d(grid, ker, padding="valid")
+    ker = _filters.as_kernel("sobel_x" if kernel is None else kernel)
+    out = _filters.correlate2d(grid, ker, padding="valid")
     kh, kw = ker.shape
     oh, ow = out.shape
 

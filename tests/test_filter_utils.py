@@ -191,3 +191,14 @@ def test_zoomed_view_shows_blur_and_sharpen_on_one_grey_scale():
     assert contrast(blur) < 0.8 * contrast(original) < 0.8 * contrast(sharp)
     with pytest.raises(ValueError, match="does not lie inside an image"):
         fu.show_zoomed(box=(500, 500, 48, 48))
+
+
+def test_filter_animation_imports_first_in_a_fresh_interpreter():
+    # filter_utils re-exports create_conv_animation; importing the animation module first must
+    # not trip over that cycle (it did: ImportError from a partially initialised module).
+    import subprocess
+    import sys
+
+    code = "from dldna.filter_animation import create_conv_animation; print('ok')"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0 and out.stdout.strip() == "ok", out.stderr[-500:]
