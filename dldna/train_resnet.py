@@ -47,7 +47,11 @@ RESNET18_SIZES = dict(
 
 
 def resnet18_settings(profile: str | None = None) -> RunSize:
-    """The :class:`~dldna.config.RunSize` of a profile (``None``: the active one)."""
+    """The :class:`~dldna.config.RunSize` of a profile (``None``: the active one).
+
+    Args:
+        profile: ``"smoke"``, ``"cpu"`` or ``"gpu"``; ``None`` for the active profile.
+    """
     chosen = Profile(profile) if profile is not None else get_profile()
     return chosen.pick(**RESNET18_SIZES)
 
@@ -98,6 +102,18 @@ def train_resnet18(*, dataset: str = "fashion-mnist", epochs: int | None = None,
 
     A checkpoint is written after every epoch next to ``path``; with ``resume=True`` an
     interrupted run continues where it stopped.
+
+    Args:
+        dataset: the dataset name for ``dldna.data.load``.
+        epochs: training epochs; ``None``: the profile's.
+        width: channels of the first stage; ``None``: the profile's.
+        train_size: training images (a seeded subset); ``None``: the profile's.
+        lr: the peak learning rate.
+        seed: seeds the data subsets and the training run.
+        path: the model file; ``None`` for one in the cache folder named after the settings.
+        resume: continue an interrupted run from its checkpoint.
+        progress: show progress bars (``None``: the profile decides).
+        verbose: print the test accuracy at the end.
     """
     settings = resnet18_settings().replace(**{k: v for k, v in dict(
         epochs=epochs, width=width, train_size=train_size).items() if v is not None})
@@ -144,6 +160,19 @@ def save_model(model: nn.Module, path: str | Path, *, arch: dict[str, Any],
     ``arch`` holds the keyword arguments of the ``builder`` (``"ResNet18"``, ``"ResNet34"`` or
     ``"ResNet50"``, i.e. the registry's ``resnet18`` …); the file is a
     :func:`dldna.models.io.save_model` file that any registry-aware loader reads.
+
+    Args:
+        model: the trained model.
+        path: the file to write.
+        arch: the builder's keyword arguments.
+        classes: the class names, in label order.
+        dataset: the name of the training data.
+        builder: ``"ResNet18"``, ``"ResNet34"`` or ``"ResNet50"``.
+        examples: a few test images and their labels to store with it.
+        metrics: plain numbers to store, e.g. the test accuracy.
+
+    Returns:
+        The path written.
     """
     if builder not in _BUILDERS:
         raise ValueError(f"builder must be one of {sorted(_BUILDERS)}, got {builder!r}")
@@ -165,6 +194,9 @@ def load_model(path: str | Path) -> tuple[nn.Module, dict[str, Any]]:
 
     ``info`` has ``classes`` (a tuple), ``dataset``, ``metrics``, ``examples`` if saved, and
     ``arch``/``builder`` as before; files of the older format still load.
+
+    Args:
+        path: the model file.
     """
     model, info = _io.load_model(path)
     builders = {v: k for k, v in _BUILDERS.items()}
@@ -180,6 +212,11 @@ def load_example(path: str | Path | None = None, *, index: int = 0,
     """A trained ResNet-18 and one of the test images saved with it, with label and prediction.
 
     Without ``path`` the profile's default model is used, trained first if it does not exist.
+
+    Args:
+        path: the model file; ``None`` for the profile's default model.
+        index: which stored test image, from 0.
+        train_if_missing: train and save the model if the file does not exist.
     """
     if path is None or (train_if_missing and not Path(path).exists()):
         path = train_resnet18(path=path, verbose=True).path

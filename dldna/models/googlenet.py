@@ -41,7 +41,13 @@ class GoogLeNetOutputs(NamedTuple):
 
 
 class BasicConv2d(nn.Module):
-    """Convolution (no bias) → BatchNorm (eps 0.001) → ReLU, torchvision's names."""
+    """Convolution (no bias) → BatchNorm (eps 0.001) → ReLU, torchvision's names.
+
+    Args:
+        in_channels: input channels.
+        out_channels: output channels.
+        conv_kwargs: further ``nn.Conv2d`` arguments (``kernel_size``, ``stride``, ``padding``).
+    """
 
     def __init__(self, in_channels: int, out_channels: int, **conv_kwargs) -> None:
         super().__init__()
@@ -61,7 +67,18 @@ def _check_channels(**channels: int) -> None:
 class InceptionModule(nn.Module):
     """Four parallel branches concatenated along the channels:
     1×1 | 1×1 → 3×3 | 1×1 → 5×5 (``branch3_kernel``, 3 in torchvision) |
-    3×3 max pool → 1×1 projection."""
+    3×3 max pool → 1×1 projection.
+
+    Args:
+        in_channels: input channels.
+        ch1x1: outputs of the 1×1 branch.
+        ch3x3red: 1×1 reduction before the 3×3.
+        ch3x3: outputs of the 3×3 branch.
+        ch5x5red: 1×1 reduction before the "5×5".
+        ch5x5: outputs of the "5×5" branch.
+        pool_proj: outputs of the pool branch's 1×1.
+        branch3_kernel: kernel of the "5×5" branch.
+    """
 
     def __init__(self, in_channels: int, ch1x1: int, ch3x3red: int,
                  ch3x3: int, ch5x5red: int, ch5x5: int, pool_proj: int, *,
@@ -102,7 +119,14 @@ class InceptionModule(nn.Module):
 
 class NaiveInceptionModule(nn.Module):
     """The naive module: 1×1, 3×3 and 5×5 convolutions and a 3×3 max pool, all on the full
-    input, concatenated (no 1×1 reductions; the pool passes all input channels through)."""
+    input, concatenated (no 1×1 reductions; the pool passes all input channels through).
+
+    Args:
+        in_channels: input channels (also the pool branch's output).
+        ch1x1: outputs of the 1×1 convolution.
+        ch3x3: outputs of the 3×3 convolution.
+        ch5x5: outputs of the 5×5 convolution.
+    """
 
     def __init__(self, in_channels: int, ch1x1: int, ch3x3: int, ch5x5: int) -> None:
         super().__init__()
@@ -119,7 +143,16 @@ class NaiveInceptionModule(nn.Module):
 
 
 class InceptionAux(nn.Module):
-    """Auxiliary classifier: 4×4 average pool → 1×1 conv (128) → FC 1024 → dropout → FC."""
+    """Auxiliary classifier: 4×4 average pool → 1×1 conv (128) → FC 1024 → dropout → FC.
+
+    Args:
+        in_channels: channels of the feature map it reads.
+        num_classes: number of output scores.
+        dropout: dropout probability before the last FC layer.
+        grid: side of the pooled map (4 in the paper).
+        width: channels of the 1×1 convolution.
+        hidden: width of the hidden FC layer.
+    """
 
     def __init__(self, in_channels: int, num_classes: int, dropout: float = 0.7,
                  grid: int = 4, width: int = 128, hidden: int = 1024) -> None:
@@ -151,7 +184,17 @@ def _inception_stage(names, table, branch3_kernel: int, in_channels: int) -> nn.
 
 class GoogLeNet(nn.Module):
     """Stem (7×7/2 conv, pool, 1×1, 3×3, pool), inception 3a–3b, pool, 4a–4e, pool, 5a–5b,
-    global average pooling, dropout, FC. Auxiliary heads on 4a and 4d in training mode."""
+    global average pooling, dropout, FC. Auxiliary heads on 4a and 4d in training mode.
+
+    Args:
+        num_classes: number of output scores.
+        in_channels: image channels.
+        aux_logits: build the two auxiliary heads.
+        branch3_kernel: kernel of the "5×5" branch (3 as torchvision, 5 as the paper).
+        dropout: dropout probability before the final FC layer.
+        dropout_aux: dropout probability in the auxiliary heads.
+        table: channels of each inception module; ``None`` for ``INCEPTION_TABLE`` (the paper's).
+    """
 
     def __init__(self, num_classes: int = 1000, in_channels: int = 3, aux_logits: bool = True,
                  branch3_kernel: int = 3, dropout: float = 0.2, dropout_aux: float = 0.7,
@@ -189,7 +232,11 @@ class GoogLeNet(nn.Module):
                 nn.init.zeros_(m.bias)
 
     def forward(self, x: Tensor):
-        """Logits; ``GoogLeNetOutputs(logits, aux1, aux2)`` when training with heads."""
+        """Logits; ``GoogLeNetOutputs(logits, aux1, aux2)`` when training with heads.
+
+        Args:
+            x: a batch of images, (N, C, H, W).
+        """
         check_image(x, self.in_channels, self.min_side, type(self).__name__)
         x = self.maxpool1(self.conv1(x))
         x = self.maxpool2(self.conv3(self.conv2(x)))
@@ -212,6 +259,11 @@ def googlenet_loss(outputs, target: Tensor,
 
     ``outputs`` is a ``GoogLeNetOutputs`` (training mode) or plain logits
     (then only the cross-entropy of the logits).
+
+    Args:
+        outputs: what the network returned.
+        target: class indices.
+        aux_weight: weight of each auxiliary loss.
     """
     if isinstance(outputs, tuple):
         logits, aux1, aux2 = outputs
@@ -230,7 +282,13 @@ MINI_TABLE: dict[str, tuple[int, ...]] = {
 
 class MiniGoogLeNet(nn.Module):
     """3×3 stem (32) → pool → inception 3a, 3b → pool → 4a, 4b, 4c → GAP → FC; small
-    auxiliary heads (2×2 pool, 32 channels, 64 hidden) on 4a and 4b, as GoogLeNet's on 4a, 4d."""
+    auxiliary heads (2×2 pool, 32 channels, 64 hidden) on 4a and 4b, as GoogLeNet's on 4a, 4d.
+
+    Args:
+        num_classes: number of output scores.
+        in_channels: image channels.
+        aux_logits: build the two auxiliary heads.
+    """
 
     def __init__(self, num_classes: int = 10, in_channels: int = 1,
                  aux_logits: bool = True) -> None:
@@ -249,7 +307,11 @@ class MiniGoogLeNet(nn.Module):
 
     def forward(self, x: Tensor):
         """Logits; ``GoogLeNetOutputs(logits, aux1, aux2)`` when training
-        with heads."""
+        with heads.
+
+        Args:
+            x: a batch of images, (N, C, H, W).
+        """
         check_image(x, self.in_channels, self.min_side, type(self).__name__)
         x = self.pool(self.stage3["3b"](self.stage3["3a"](self.stem(x))))
         heads = self.aux_logits and self.training
@@ -264,19 +326,41 @@ class MiniGoogLeNet(nn.Module):
 @register("googlenet", torchvision=True)
 def googlenet(*, num_classes: int = 1000, in_channels: int = 3, aux_logits: bool = True,
               dropout: float = 0.2, dropout_aux: float = 0.7) -> GoogLeNet:
-    """GoogLeNet as torchvision builds it (3×3 in the "5×5" branch); torchvision's ``googlenet``."""
+    """GoogLeNet as torchvision builds it (3×3 in the "5×5" branch); torchvision's ``googlenet``.
+
+    Args:
+        num_classes: number of output scores.
+        in_channels: image channels.
+        aux_logits: build the two auxiliary heads.
+        dropout: dropout probability before the final FC layer.
+        dropout_aux: dropout probability in the auxiliary heads.
+    """
     return GoogLeNet(num_classes, in_channels, aux_logits, 3, dropout, dropout_aux)
 
 
 @register("googlenet_5x5")
 def googlenet_5x5(*, num_classes: int = 1000, in_channels: int = 3, aux_logits: bool = True,
                   dropout: float = 0.2, dropout_aux: float = 0.7) -> GoogLeNet:
-    """GoogLeNet with the paper's true 5×5 convolutions in the third branch."""
+    """GoogLeNet with the paper's true 5×5 convolutions in the third branch.
+
+    Args:
+        num_classes: number of output scores.
+        in_channels: image channels.
+        aux_logits: build the two auxiliary heads.
+        dropout: dropout probability before the final FC layer.
+        dropout_aux: dropout probability in the auxiliary heads.
+    """
     return GoogLeNet(num_classes, in_channels, aux_logits, 5, dropout, dropout_aux)
 
 
 @register("googlenet_mini")
 def googlenet_mini(*, num_classes: int = 10, in_channels: int = 1,
                    aux_logits: bool = True) -> MiniGoogLeNet:
-    """A shallow GoogLeNet-style network for 28×28 / 32×32 images, with small auxiliary heads."""
+    """A shallow GoogLeNet-style network for 28×28 / 32×32 images, with small auxiliary heads.
+
+    Args:
+        num_classes: number of output scores.
+        in_channels: image channels.
+        aux_logits: build the two auxiliary heads.
+    """
     return MiniGoogLeNet(num_classes, in_channels, aux_logits)
