@@ -40,7 +40,13 @@ ENV_VARS = ("RANK", "WORLD_SIZE", "LOCAL_RANK")
 
 @dataclass(frozen=True)
 class World:
-    """This process's place among all training processes (one process: rank 0 of 1)."""
+    """This process's place among all training processes (one process: rank 0 of 1).
+
+    Args:
+        rank: this process's number, from 0.
+        size: the number of processes.
+        local_rank: this process's number on its machine (its GPU index).
+    """
 
     rank: int = 0
     size: int = 1

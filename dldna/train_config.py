@@ -9,7 +9,27 @@ from .schedules import OPTIMIZERS, SCHEDULES
 
 @dataclass(frozen=True)
 class TrainConfig:
-    """Everything that changes the numbers of a run (so a resumed run must use the same)."""
+    """Everything that changes the numbers of a run (so a resumed run must use the same).
+
+    Args:
+        epochs: passes over the training data (≥ 1).
+        batch_size: images per step, summed over all processes.
+        lr: peak learning rate.
+        optimizer: ``sgd``, ``adam``, ``adamw`` or ``rmsprop``.
+        momentum: for SGD and RMSProp.
+        weight_decay: L2 penalty (decoupled for AdamW).
+        schedule: ``constant``, ``step``, ``cosine``, ``warmup_cosine`` or ``onecycle``.
+        warmup_epochs: warm-up length for ``warmup_cosine`` (may be fractional).
+        step_epochs: epochs between drops for ``step``.
+        gamma: factor of each drop for ``step``.
+        min_lr: floor of the cosine schedules.
+        label_smoothing: probability mass spread over all classes in the loss.
+        clip_grad_norm: largest gradient norm before clipping; ``None``: no clipping.
+        ema_decay: decay of the weight average (e.g. 0.999); ``None``: no averaging.
+        amp: mixed precision (used only on CUDA).
+        seed: seeds everything random in the run.
+        eval_batch_size: images per forward pass in evaluation.
+    """
 
     epochs: int = 5
     batch_size: int = 64

@@ -7,7 +7,18 @@ from typing import Any
 
 @dataclass
 class History:
-    """Per-epoch metrics of a run; ``dataset`` names the data actually used."""
+    """Per-epoch metrics of a run; ``dataset`` names the data actually used.
+
+    Args:
+        dataset: name of the training data.
+        epoch: epoch numbers, from 1.
+        train_loss: mean training loss of each epoch.
+        train_accuracy: training accuracy of each epoch (a fraction).
+        val_loss: held-out loss after each epoch (empty without held-out data).
+        val_accuracy: held-out accuracy after each epoch (a fraction).
+        lr: learning rate at the end of each epoch.
+        seconds: wall time of each epoch.
+    """
 
     dataset: str = ""
     epoch: list[int] = field(default_factory=list)
