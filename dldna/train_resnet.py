@@ -58,7 +58,17 @@ def resnet18_settings(profile: str | None = None) -> RunSize:
 
 @dataclass
 class TrainedModel:
-    """What :func:`train_resnet18` returns: the model and how it was made and measured."""
+    """What :func:`train_resnet18` returns: the model and how it was made and measured.
+
+    Args:
+        model: the trained network.
+        history: its per-epoch metrics.
+        dataset: the name of the training data.
+        classes: the class names, in label order.
+        test_accuracy: accuracy on the test images (a fraction).
+        path: where the model file was saved.
+        settings: the run's sizes (epochs, width, subset sizes).
+    """
 
     model: nn.Module
     history: History
@@ -75,7 +85,16 @@ class TrainedModel:
 
 @dataclass
 class Example:
-    """A trained model with one test image, its true label and the model's prediction."""
+    """A trained model with one test image, its true label and the model's prediction.
+
+    Args:
+        model: the trained network.
+        image: the test image, C×H×W floats in [0, 1].
+        label: its true class index.
+        prediction: the class index the model predicts.
+        classes: the class names, in label order.
+        dataset: the name of the data the image comes from.
+    """
 
     model: nn.Module
     image: torch.Tensor          # C×H×W float in [0, 1]

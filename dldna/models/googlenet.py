@@ -33,7 +33,13 @@ _ARGS = ("in_channels", "ch1x1", "ch3x3red", "ch3x3", "ch5x5red", "ch5x5", "pool
 
 
 class GoogLeNetOutputs(NamedTuple):
-    """What a GoogLeNet with auxiliary heads returns in training mode."""
+    """What a GoogLeNet with auxiliary heads returns in training mode.
+
+    Args:
+        logits: the main classifier's scores.
+        aux1: the first auxiliary head's scores.
+        aux2: the second auxiliary head's scores.
+    """
 
     logits: Tensor
     aux1: Tensor

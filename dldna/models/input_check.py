@@ -14,7 +14,14 @@ import torch
 
 
 class Shrink(NamedTuple):
-    """One layer that changes the spatial size: k×k window, stride, padding, ceil mode."""
+    """One layer that changes the spatial size: k×k window, stride, padding, ceil mode.
+
+    Args:
+        kernel: window side k.
+        stride: step of the window.
+        padding: zero padding on each side.
+        ceil_mode: round the output size up (as ``nn.MaxPool2d(ceil_mode=True)``).
+    """
 
     kernel: int
     stride: int = 1

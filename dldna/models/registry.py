@@ -19,7 +19,14 @@ from torch import nn
 
 @dataclass(frozen=True)
 class ModelEntry:
-    """A registered factory and what is known about it."""
+    """A registered factory and what is known about it.
+
+    Args:
+        name: the registry name.
+        factory: the function that builds the model.
+        family: the module that defines it (``resnet``, ``vgg``, …).
+        torchvision: whether torchvision builds the same model under this name.
+    """
 
     name: str
     factory: Callable[..., nn.Module]
