@@ -162,3 +162,31 @@ def crop_box(image, box) -> np.ndarray:
             or left + width > array.shape[1]:
         raise ValueError(f"box {box!r} does not lie inside an image of shape {array.shape[:2]}")
     return array[top:top + height, left:left + width]
+
+
+# matplotlib's JavaScript player links Font Awesome from a CDN for its button icons. The book must
+# work offline, so the link is dropped and each icon becomes plain text. Only symbols that common
+# fonts (DejaVu, Liberation, Arial, Segoe UI) have: the media-control block (⏮ ⏸ …) shows as empty
+# boxes in most of them. Each button keeps matplotlib's title ("Pause", "Last frame", …).
+_PLAYER_ICONS = {
+    "fa fa-minus": "−", "fa fa-fast-backward": "|◀", "fa fa-step-backward": "◀|",
+    "fa fa-play fa-flip-horizontal": "◀", "fa fa-pause": "||", "fa fa-play": "▶",
+    "fa fa-step-forward": "|▶", "fa fa-fast-forward": "▶|", "fa fa-plus": "+",
+}
+
+
+def animation_html(animation, *, fps: int | None = None, default_mode: str = "once") -> str:
+    """A matplotlib animation as a self-contained HTML player with no network requests.
+
+    Args:
+        animation: a matplotlib animation.
+        fps: frames per second of the player; ``None`` keeps the animation's interval.
+        default_mode: what happens at the last frame: ``"once"``, ``"loop"`` or ``"reflect"``.
+    """
+    import re
+
+    html = animation.to_jshtml(fps=fps, default_mode=default_mode)
+    html = re.sub(r'<link rel="stylesheet"\s+href="https?://[^"]*font-awesome[^"]*">', "", html)
+    for css_class, symbol in sorted(_PLAYER_ICONS.items(), key=lambda kv: -len(kv[0])):
+        html = html.replace(f'<i class="{css_class}"></i>', symbol)
+    return html

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import filter_utils as _fu
-from ..image_io import load_image
+from ..filters import core as _fu
+from ..filters.image_io import load_image
 
 FALLBACK_PHOTO = "camera"
 # The photo the original used (an OpenCV sample); fetched only when downloads are allowed.

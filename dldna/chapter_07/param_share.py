@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from .. import counting
+from ..measure import counting
 
 COLUMNS = ("Input Size", "Conv Params", "FC Params", "Ratio (FC/Conv)")
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass, field
 
-from ..notebook import count
-from ..quiz import inline_html
+from ..book.notebook import count
+from ..book.quiz import inline_html
 
 
 @dataclass

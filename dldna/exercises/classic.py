@@ -1,8 +1,8 @@
 """Checkers for chapter 5 (LeNet-5, AlexNet, VGG)."""
 from __future__ import annotations
 
-from ..architectures import stack_vs_single
-from ..counting import count_parameters
+from ..measure.architectures import stack_vs_single
+from ..measure.counting import count_parameters
 from ..models.vgg import CONFIGS, make_layers
 from . import Feedback, call_safely
 

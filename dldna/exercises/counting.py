@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import torch.nn as nn
 
-from ..receptive_field import receptive_field
+from ..measure.receptive_field import receptive_field
 from . import Feedback, call_safely
 
 

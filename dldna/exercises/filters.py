@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..filter_utils import correlate2d
+from ..filters.core import correlate2d
 from . import Feedback, call_safely
 
 

@@ -5,7 +5,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from ..frequency import conv_full_spatial
+from ..filters.frequency import conv_full_spatial
 from . import Feedback, call_safely
 
 

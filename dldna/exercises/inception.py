@@ -1,7 +1,7 @@
 """Checkers for chapter 6 (GoogLeNet / Inception)."""
 from __future__ import annotations
 
-from ..inception import inception_macs, naive_inception_macs, separable_costs
+from ..experiments.inception import inception_macs, naive_inception_macs, separable_costs
 from ..models.googlenet import INCEPTION_TABLE
 from . import Feedback, call_safely
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from ..hooks import hook_count
+from ..explain.hooks import hook_count
 from ..models.resnet import BasicBlock, Bottleneck, CifarBlock, CifarResNet
 from . import Feedback, call_safely
 

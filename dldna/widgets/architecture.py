@@ -11,7 +11,7 @@ import inspect
 
 import torch
 
-from ..architectures import layer_costs
+from ..measure.architectures import layer_costs
 from ..models import create, get_entry
 
 #: Input (channels, side) of the models built for small images; every other model gets 3×224².

@@ -6,8 +6,8 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from ..augment import OPS, augment_samples
-from ..photos import PHOTOS, photo
+from ..data.augment import OPS, augment_samples
+from ..data.photos import PHOTOS, photo
 
 
 def photo_tensor(name: str = "chelsea", size: int = 128) -> torch.Tensor:

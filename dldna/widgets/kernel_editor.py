@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..filter_utils import KERNELS, as_kernel, correlate2d, is_signed, to_grey
+from ..filters.core import KERNELS, as_kernel, correlate2d, is_signed, to_grey
 from ..plotting import annotate_cells, display_limits, limits_note
-from ..photos import PHOTOS, photo
+from ..data.photos import PHOTOS, photo
 
 
 def kernel_editor_figure(image=None, kernel="sharpen", *, title: str | None = None):

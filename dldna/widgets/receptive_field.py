@@ -3,7 +3,7 @@ region it depends on. :func:`explore` is pure and tested, :func:`plot_receptive_
 (the static figure) and :func:`receptive_field_widget` adds a text box and sliders."""
 from __future__ import annotations
 
-from ..receptive_field import (parse_layers, receptive_field_region, receptive_field_table,
+from ..measure.receptive_field import (parse_layers, receptive_field_region, receptive_field_table,
                                stack_output_size)
 
 PRESETS = {

@@ -1,0 +1,1 @@
+"""Book plumbing: notebook helpers (glue, figure style), quiz questions, diagrams."""

@@ -1,0 +1,16 @@
+"""Training: :func:`fit`, :func:`evaluate`, :func:`predict` and what they are configured with.
+
+* :mod:`dldna.train.loop` – the training loop and evaluation;
+* :mod:`dldna.train.config` – :class:`TrainConfig`;
+* :mod:`dldna.train.history` – :class:`History`, the per-epoch record;
+* :mod:`dldna.train.inputs` – tensors and label checks;
+* :mod:`dldna.train.schedules` – optimisers and learning-rate schedules;
+* :mod:`dldna.train.resume` – checkpoints of a run, and resuming it;
+* :mod:`dldna.train.distributed` – several processes under ``torchrun``.
+"""
+from . import distributed
+from .config import TrainConfig
+from .history import History
+from .loop import evaluate, fit, predict
+
+__all__ = ["History", "TrainConfig", "distributed", "evaluate", "fit", "predict"]
