@@ -3,6 +3,6 @@
 ``create_conv_animation()`` returns an ``IPython.display.HTML`` player; ``display(animation)``
 (or leaving it as a cell's last value) shows it in Jupyter, Colab and the built book.
 """
-from ..filters.core import create_conv_animation
+from ..filters.animation import create_conv_animation
 
 __all__ = ["create_conv_animation"]
