@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from dldna.activation_speed import activation_race, race_summary, steps_to_error, tiny_cnn
+from dldna.experiments.activation_speed import activation_race, race_summary, steps_to_error, tiny_cnn
 from dldna.data import load
 
 

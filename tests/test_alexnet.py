@@ -6,7 +6,7 @@ import torch
 import torchvision
 from torch import nn
 
-from dldna.counting import count_parameters
+from dldna.measure.counting import count_parameters
 from dldna.models import alexnet, alexnet_paper, create, get_entry
 
 

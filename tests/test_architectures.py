@@ -5,7 +5,7 @@ import pytest
 import torch
 from torch import nn
 
-from dldna.architectures import (compare_models, layer_costs, parameter_split, stack_vs_single,
+from dldna.measure.architectures import (compare_models, layer_costs, parameter_split, stack_vs_single,
                                  weight_memory_mb)
 from dldna.models import create
 

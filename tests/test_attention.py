@@ -4,7 +4,8 @@ from __future__ import annotations
 import pytest
 import torch
 
-from dldna import attention, data
+from dldna.experiments import attention
+from dldna import data
 
 
 def count(model):

@@ -6,7 +6,7 @@ import math
 import pytest
 import torch
 
-from dldna.augment import (OPS, BatchAugment, PerImage, augment_samples, make_op, mix_pair,
+from dldna.data.augment import (OPS, BatchAugment, PerImage, augment_samples, make_op, mix_pair,
                            standard_augment)
 from dldna.exercises.augmentation import check_mixup, check_random_crop
 from dldna.exercises.recipes import check_smooth_labels, check_warmup_cosine
@@ -182,7 +182,7 @@ def test_check_smooth_labels():
 def test_rotate_batch_equals_torchvision_rotate(angle, size):
     from torchvision.transforms.v2 import functional as TF
 
-    from dldna.augment import rotate_batch
+    from dldna.data.augment import rotate_batch
 
     images = torch.rand(3, 2, *size, generator=torch.Generator().manual_seed(1))
     assert torch.equal(rotate_batch(images, torch.full((3,), angle)), TF.rotate(images, angle))
@@ -192,14 +192,14 @@ def test_rotate_batch_equals_torchvision_rotate(angle, size):
 def test_rotate_batch_quarter_turns_of_non_square_images(angle):
     from torchvision.transforms.v2 import functional as TF
 
-    from dldna.augment import rotate_batch
+    from dldna.data.augment import rotate_batch
 
     images = torch.rand(3, 2, 9, 13, generator=torch.Generator().manual_seed(1))
     assert torch.equal(rotate_batch(images, torch.full((3,), angle)), TF.rotate(images, angle))
 
 
 def test_batch_rotation_draws_one_angle_per_image_within_range():
-    from dldna.augment import BatchRotation, rotate_batch
+    from dldna.data.augment import BatchRotation, rotate_batch
 
     images = torch.rand(64, 1, 8, 8)
     labels = torch.arange(64)

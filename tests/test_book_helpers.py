@@ -4,10 +4,10 @@ import pytest
 
 from dldna.exercises import Feedback
 from dldna.exercises.filters import check_box_blur, check_horizontal_edge_kernel
-from dldna.filter_utils import get_kernel
-from dldna.history import HUMAN_TOP5_ERROR, ILSVRC_RESULTS, plot_ilsvrc_timeline
-from dldna.notebook import animation_html, glue
-from dldna.quiz import Question, render_quiz
+from dldna.filters import get_kernel
+from dldna.experiments.imagenet_results import HUMAN_TOP5_ERROR, ILSVRC_RESULTS, plot_ilsvrc_timeline
+from dldna.book.notebook import animation_html, glue
+from dldna.book.quiz import Question, render_quiz
 
 
 # ------------------------------------------------------------------ quiz
@@ -165,7 +165,7 @@ def test_ilsvrc_table_and_plot():
 
 
 def test_count_puts_the_noun_in_the_right_number():
-    from dldna.notebook import count
+    from dldna.book.notebook import count
 
     assert [count(n, "epoch") for n in (0, 1, 2, 2000)] == [
         "0 epochs", "1 epoch", "2 epochs", "2,000 epochs"]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from dldna import comparison
+from dldna.experiments import comparison
 
 
 def test_comparison_table_rows_are_computed_from_the_builders():

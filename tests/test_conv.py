@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 import dldna
 from dldna.conv import (SimpleConv2d, SimpleMaxPool2d, conv2d_im2col, conv2d_loops,
                         conv_output_shape, im2col, max_pool2d_loops, output_size)
-from dldna.conv_pool import pool_output_size
+from dldna.conv.pool import pool_output_size
 
 pytestmark = pytest.mark.filterwarnings("ignore:Using padding=.same. with even kernel")
 CONV_FUNCTIONS = [conv2d_loops, conv2d_im2col]
@@ -372,7 +372,7 @@ def test_im2col_in_chunks_of_images_equals_torch(monkeypatch, budget, groups):
     three per chunk (with a remainder of one), or the whole batch at once."""
     import dldna.conv
 
-    monkeypatch.setattr(dldna.conv, "COLUMNS_BUDGET", budget)
+    monkeypatch.setattr(dldna.conv.scratch, "COLUMNS_BUDGET", budget)
     x, weight, bias = torch.randn(7, 4, 5, 5), torch.randn(2, 4 // groups, 3, 3), torch.randn(2)
     out = conv2d_im2col(x, weight, bias, 1, 1, groups=groups)
     torch.testing.assert_close(out, F.conv2d(x, weight, bias, padding=1, groups=groups))

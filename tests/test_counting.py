@@ -5,10 +5,10 @@ import pytest
 import torch
 import torch.nn as nn
 
-from dldna.counting import (BasicBlockExample, compare_parameter_counts, conv_macs, conv_params,
+from dldna.measure.counting import (BasicBlockExample, compare_parameter_counts, conv_macs, conv_params,
                             count_parameters, gradient_receptive_field, layer_table,
                             measured_macs, percent_text, show_example)
-from dldna.receptive_field import layers_from_model, receptive_field, receptive_field_region
+from dldna.measure.receptive_field import layers_from_model, receptive_field, receptive_field_region
 
 
 def test_parameter_sharing_table_and_example(capsys):

@@ -10,8 +10,9 @@ import pytest
 import torch
 import torchvision
 
-from dldna import data, data_files
-from dldna.data_files import data_dir
+from dldna import data
+from dldna.data import files as data_files
+from dldna.data.files import data_dir
 
 
 # ---------------------------------------------------------------- bundled datasets
@@ -83,7 +84,7 @@ def test_failed_download_falls_back(tmp_path, capsys, monkeypatch):
     def offline(*args, **kwargs):
         raise OSError("network is unreachable")
 
-    monkeypatch.setattr(data, "_download", offline)
+    monkeypatch.setattr(data.datasets, "_download", offline)
     ds = data.load("cifar10", "train", root=tmp_path, download=True)
     assert "download failed (OSError: network is unreachable)" in capsys.readouterr().out
     assert ds.stand_in_for == "CIFAR-10"

@@ -4,7 +4,8 @@ from __future__ import annotations
 import pytest
 import torch
 
-from dldna import data, degradation
+from dldna import data
+from dldna.experiments import degradation
 from dldna.models import create
 
 

@@ -11,7 +11,7 @@ import pytest  # noqa: E402
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 
-from dldna import diagrams  # noqa: E402
+from dldna.book import diagrams  # noqa: E402
 
 
 @pytest.fixture(autouse=True)

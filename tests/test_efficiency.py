@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from dldna import efficiency
+from dldna.measure import efficiency
 
 
 def test_separable_ratio_is_the_ratio_of_counted_costs():

@@ -7,7 +7,7 @@ import pytest
 import torch
 from torchvision.models import MobileNet_V2_Weights
 
-from dldna import photos
+from dldna.data import photos
 from dldna.models import create
 from dldna.pretrained import efficientnet_lite as lite
 

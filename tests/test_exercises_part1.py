@@ -10,8 +10,8 @@ from dldna.conv import conv2d_im2col, conv2d_loops, im2col, output_size
 from dldna.exercises.convolution import check_conv2d, check_im2col, check_output_size
 from dldna.exercises.counting import check_conv_params, check_receptive_field
 from dldna.exercises.frequency import check_conv1x1, check_fft_convolution
-from dldna.frequency import conv1x1_as_matmul, conv_via_fft
-from dldna.receptive_field import receptive_field
+from dldna.filters.frequency import conv1x1_as_matmul, conv_via_fft
+from dldna.measure.receptive_field import receptive_field
 
 
 def todo(*args):
@@ -76,7 +76,7 @@ def test_specific_feedback():
 
 def test_horizontal_edge_feedback_names_row_and_column_sums():
     from dldna.exercises.filters import check_horizontal_edge_kernel
-    from dldna.filter_utils import get_kernel
+    from dldna.filters import get_kernel
 
     assert check_horizontal_edge_kernel(get_kernel("sobel_y")).exercise == \
         "Exercise 1.1 (horizontal-edge kernel)"

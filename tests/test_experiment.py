@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from dldna import experiment
+from dldna.experiments import repeated as experiment
 from dldna.data import ImageDataset
 from dldna.train import History
 

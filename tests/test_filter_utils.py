@@ -3,8 +3,8 @@ import pytest
 import torch
 from scipy import ndimage
 
-from dldna import filter_utils as fu
-from dldna.photos import photo
+from dldna import filters as fu
+from dldna.data.photos import photo
 
 
 @pytest.mark.parametrize("name", list(fu.KERNELS))
@@ -194,11 +194,11 @@ def test_zoomed_view_shows_blur_and_sharpen_on_one_grey_scale():
 
 
 def test_filter_animation_imports_first_in_a_fresh_interpreter():
-    # filter_utils re-exports create_conv_animation; importing the animation module first must
+    # dldna.filters re-exports create_conv_animation; importing the animation module first must
     # not trip over that cycle (it did: ImportError from a partially initialised module).
     import subprocess
     import sys
 
-    code = "from dldna.filter_animation import create_conv_animation; print('ok')"
+    code = "from dldna.filters.animation import create_conv_animation; print('ok')"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0 and out.stdout.strip() == "ok", out.stderr[-500:]

@@ -9,9 +9,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from dldna import frequency as fq
-from dldna.filter_utils import KERNELS, get_kernel
-from dldna.photos import photo
+from dldna.filters import frequency as fq
+from dldna.filters import KERNELS, get_kernel
+from dldna.data.photos import photo
 
 finite = st.floats(-100, 100, allow_nan=False, allow_infinity=False, width=32)
 

@@ -7,7 +7,7 @@ import pytest
 import torch
 import torchvision
 
-from dldna.counting import count_parameters
+from dldna.measure.counting import count_parameters
 from dldna.models import InceptionModule, create, googlenet, googlenet_loss
 from dldna.models.googlenet import INCEPTION_TABLE, GoogLeNet, googlenet_5x5, googlenet_mini
 

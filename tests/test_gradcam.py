@@ -6,8 +6,8 @@ import torch
 from scipy.stats import spearmanr
 from torch import nn
 
-from dldna.gradcam import grad_cam, randomize, rank_correlation
-from dldna.hooks import hook_count
+from dldna.explain.gradcam import grad_cam, randomize, rank_correlation
+from dldna.explain.hooks import hook_count
 
 
 class TwoSigns(nn.Module):

@@ -5,7 +5,7 @@ import pytest
 import torch
 from torch import nn
 
-from dldna.hooks import capture, feature_maps, hook_count, module_names, resolve
+from dldna.explain.hooks import capture, feature_maps, hook_count, module_names, resolve
 from dldna.models import ResNet18
 
 

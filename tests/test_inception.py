@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from dldna.data import load
-from dldna.inception import (aux_head_experiment, factorisation_savings, inception_macs,
+from dldna.experiments.inception import (aux_head_experiment, factorisation_savings, inception_macs,
                              module_costs, naive_inception_macs, separable_costs,
                              separable_ratio)
 from dldna.models.googlenet import INCEPTION_TABLE

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from dldna.counting import count_parameters
+from dldna.measure.counting import count_parameters
 from dldna.models import lenet5
 
 

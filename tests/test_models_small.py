@@ -5,7 +5,7 @@ import pytest
 import torch
 from torch import nn
 
-from dldna import counting
+from dldna.measure import counting
 from dldna.models import create, get_entry
 from dldna.models.small import BasicBlockExample, DigitsCNN, SmallCNN
 

@@ -7,7 +7,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 
-from dldna.notebook import COLUMN_INCHES, _PLAYER_ICONS, fit_to_column, use_book_style  # noqa: E402
+from dldna.book.notebook import COLUMN_INCHES, _PLAYER_ICONS, fit_to_column, use_book_style  # noqa: E402
 
 
 def test_wide_figure_is_redrawn_at_the_column_width_keeping_its_shape():

@@ -6,9 +6,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from dldna import filter_utils as fu
-from dldna import opencv_filters as of
-from dldna.photos import photo
+from dldna import filters as fu
+from dldna.filters import opencv as of
+from dldna.data.photos import photo
 
 finite = st.floats(-1e3, 1e3, allow_nan=False, allow_infinity=False, width=64)
 

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from dldna.photos import PHOTOS, describe, photo
+from dldna.data.photos import PHOTOS, describe, photo
 
 
 @pytest.mark.parametrize("name", PHOTOS)

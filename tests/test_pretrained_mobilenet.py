@@ -6,9 +6,9 @@ import pytest
 import torch
 
 import dldna.pretrained
-from dldna.gradcam import grad_cam, randomize, rank_correlation
-from dldna.hooks import hook_count
-from dldna.photos import photo
+from dldna.explain.gradcam import grad_cam, randomize, rank_correlation
+from dldna.explain.hooks import hook_count
+from dldna.data.photos import photo
 from dldna.pretrained import mobilenet
 
 

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from dldna.bench import conv as bench_conv
 from dldna.bench.__main__ import main as bench_main
-from dldna.receptive_field import (Layer, layers_from_model, parse_layers, receptive_field,
+from dldna.measure.receptive_field import (Layer, layers_from_model, parse_layers, receptive_field,
                                    receptive_field_region, receptive_field_table,
                                    stack_output_size)
 

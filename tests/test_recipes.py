@@ -7,8 +7,8 @@ import math
 import pandas as pd
 import pytest
 
-from dldna import recipes
-from dldna.augment import BatchAugment
+from dldna.experiments import recipes
+from dldna.data.augment import BatchAugment
 from dldna.config import RunSize
 from dldna.train import TrainConfig
 

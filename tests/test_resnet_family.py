@@ -1,7 +1,7 @@
 """dldna.resnet_family: stage table against torchvision, block costs, grouped convolutions."""
 from __future__ import annotations
 
-from dldna import resnet_family
+from dldna.experiments import resnet_family
 
 
 def test_stage_table_counts_equal_torchvision_and_the_paper():

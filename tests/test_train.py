@@ -8,7 +8,7 @@ import torch
 from torch import nn
 
 from dldna import train
-from dldna.schedules import OPTIMIZERS, SCHEDULES, build_optimizer, lr_curve
+from dldna.train.schedules import OPTIMIZERS, SCHEDULES, build_optimizer, lr_curve
 
 
 def blobs(n: int = 96, classes: int = 3, seed: int = 0):
@@ -192,13 +192,13 @@ def test_fit_leaves_the_callers_random_stream_alone():
 def test_validation_data_is_checked_and_converted_once(monkeypatch):
     calls = {"as_tensors": [], "check_labels": []}
     for name in calls:
-        real = getattr(train, name)
+        real = getattr(train.loop, name)
 
         def spy(*args, _real=real, _name=name):
             calls[_name].append(args[-1])
             return _real(*args)
 
-        monkeypatch.setattr(train, name, spy)
+        monkeypatch.setattr(train.loop, name, spy)
     images, labels = blobs()
     val = (images.to(torch.uint8), labels)  # uint8 is converted to float once, not per epoch
     history = train.fit(tiny_model(), blobs(), val, epochs=3, lr=0.05, batch_size=16)

@@ -12,7 +12,8 @@ import pytest
 import torch
 from torch import nn
 
-from dldna import distributed, train
+from dldna import train
+from dldna.train import distributed
 
 ROOT = Path(__file__).resolve().parents[1]
 SETTINGS = dict(epochs=3, batch_size=32, lr=0.3, optimizer="sgd", schedule="onecycle",
@@ -47,7 +48,8 @@ WORKER = textwrap.dedent("""
     torch.set_num_threads(1)
     sys.path.insert(0, sys.argv[2])
     from test_train_ddp import SETTINGS, data, model
-    from dldna import distributed, train
+    from dldna import train
+    from dldna.train import distributed
 
     out = sys.argv[1]
     world = distributed.world_from_env()
@@ -63,18 +65,18 @@ WORKER = textwrap.dedent("""
     class Stop(Exception):
         pass
 
-    real_epoch, calls = train._train_epoch, []
+    real_epoch, calls = train.loop._train_epoch, []
     def stop_in_epoch_3(*args, **kwargs):
         calls.append(1)
         if len(calls) == 3:
             raise Stop
         return real_epoch(*args, **kwargs)
-    train._train_epoch = stop_in_epoch_3
+    train.loop._train_epoch = stop_in_epoch_3
     try:
         train.fit(model(), data(192, 0), data(64, 1), checkpoint=f"{out}/cut/run.pt", **SETTINGS)
     except Stop:
         pass
-    train._train_epoch = real_epoch
+    train.loop._train_epoch = real_epoch
     # 3. ... and resumed in fresh processes' state (new model, new optimiser)
     resumed = train.fit(model(), data(192, 0), data(64, 1), checkpoint=f"{out}/cut/run.pt",
                         resume=True, **SETTINGS)

@@ -5,7 +5,7 @@ import pytest
 import torch
 import torchvision
 
-from dldna.counting import count_parameters
+from dldna.measure.counting import count_parameters
 from dldna.models import create, get_entry, vgg11
 from dldna.models.vgg import CONFIGS, make_layers
 

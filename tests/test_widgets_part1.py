@@ -107,7 +107,7 @@ def test_receptive_field_widget_follows_presets_and_sizes():
 def test_kernel_editor_figure_draws_sharpen_readably():
     import numpy as np
 
-    from dldna.filter_utils import display_limits
+    from dldna.filters import display_limits
     from dldna.widgets.kernel_editor import kernel_editor_figure
 
     fig = kernel_editor_figure(kernel="sharpen")

@@ -123,7 +123,7 @@ def extract(wheel: Path, root: Path, resources: dict[str, str] | None = None) ->
 
 
 def default_root() -> Path:
-    from dldna.data_files import data_dir
+    from dldna.data.files import data_dir
 
     return data_dir()
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import nbformat
 import yaml
 
-from dldna.notebook import count
+from dldna.book.notebook import count
 
 ROOT = Path(__file__).resolve().parents[1]
 MARKER = "# dldna: Colab install cell"

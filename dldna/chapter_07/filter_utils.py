@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..filters import core as _fu
+from .. import filters as _fu
 from ..filters.image_io import load_image
 
 FALLBACK_PHOTO = "camera"
