@@ -57,3 +57,24 @@ def test_build_records_every_chapters_time(built_html):
     chapters = {f"book/{path.stem}" for path in toc_notebooks() if path.parent.name == "book"}
     assert chapters <= set(record["times"])
     assert all(t["seconds"] > 0 for t in record["times"].values())
+
+
+def test_a_reference_to_an_old_module_path_resolves_to_the_new_home():
+    from types import SimpleNamespace
+
+    asked = []
+
+    class Domain:
+        def resolve_xref(self, env, docname, builder, kind, target, node, contnode):
+            asked.append((kind, target))
+            return "resolved"
+
+    env = SimpleNamespace(get_domain=lambda name: Domain())
+    app = SimpleNamespace(builder=None)
+    node = {"refdomain": "py", "reftarget": "dldna.augment.mix_pair", "refdoc": "book/10",
+            "reftype": "func"}
+    assert dldna_book._resolve_moved_module(app, env, node, None) == "resolved"
+    assert asked == [("func", "dldna.data.augment.mix_pair")]
+    node["reftarget"] = "dldna.models.create"  # not moved: left to Sphinx
+    assert dldna_book._resolve_moved_module(app, env, node, None) is None
+    assert dldna_book._resolve_moved_module(app, env, {"refdomain": "std"}, None) is None

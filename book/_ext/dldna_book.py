@@ -13,6 +13,9 @@ client poll in one-second slices instead, so such a miss costs at most a second.
 Exercises are numbered per chapter from the file name (``11_training_recipes`` → 11.1, 11.2, …),
 the same numbers the automatic checkers print; Sphinx alone would count them across the whole book.
 
+Moved modules: a Python cross-reference to an old flat path (``dldna.augment.mix_pair``, as the
+chapters' prose may still spell it) resolves to the object's new home (see ``dldna._moved``).
+
 Time budget: all chapters must build in 15 minutes on two cores, so each has ``BUDGET_S["cpu"]``
 = 90 s in the cpu profile. At the end of a build, a table of every chapter's execution time (as
 jupyter-cache recorded it when the notebook last ran) is printed against the budget, and written
@@ -115,8 +118,23 @@ def _patch_missed_wakeups() -> None:
     module.patch_missed_wakeups()
 
 
+def _resolve_moved_module(app, env, node, contnode):
+    """A Python cross-reference to an old flat module path (``dldna.augment.mix_pair``) resolves
+    to the object's new home (``dldna.data.augment.mix_pair``); see :mod:`dldna._moved`."""
+    if node.get("refdomain") != "py":
+        return None
+    from dldna._moved import new_name
+
+    target = new_name(node.get("reftarget", ""))
+    if target is None:
+        return None
+    return env.get_domain("py").resolve_xref(env, node["refdoc"], app.builder, node["reftype"],
+                                             target, node, contnode)
+
+
 def setup(app):
     _patch_missed_wakeups()
+    app.connect("missing-reference", _resolve_moved_module)
     app.connect("config-inited", _per_profile_cache)
     # After Sphinx has assigned its book-wide numbers (priority 500).
     app.connect("env-get-updated", _number_exercises_by_chapter, priority=900)

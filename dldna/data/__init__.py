@@ -7,6 +7,6 @@
 
 ``dldna.data`` re-exports :mod:`dldna.data.datasets`, so ``dldna.data.load`` keeps working.
 """
-from .datasets import PATCH_PHOTOS, SPLITS, ImageDataset, load
+from .datasets import NAMES, PATCH_PHOTOS, SPLITS, ImageDataset, load
 
-__all__ = ["ImageDataset", "PATCH_PHOTOS", "SPLITS", "load"]
+__all__ = ["ImageDataset", "NAMES", "PATCH_PHOTOS", "SPLITS", "load"]

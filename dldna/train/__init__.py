@@ -13,4 +13,4 @@ from .config import TrainConfig
 from .history import History
 from .loop import evaluate, fit, predict
 
-__all__ = ["History", "TrainConfig", "distributed", "evaluate", "fit", "predict"]
+__all__ = ["History", "TrainConfig", "evaluate", "fit", "predict"]
