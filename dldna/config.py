@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import os
 import random
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import numpy as np
 import torch
@@ -150,12 +151,15 @@ def show_progress() -> bool:
     return not get_profile().is_smoke and os.environ.get(BOOK_BUILD_ENV) != "1"
 
 
-def seed_everything(seed: int = 0, *, deterministic: bool = True) -> int:
+def seed_everything(seed: int = 0) -> int:
     """Seed Python, NumPy and PyTorch (CPU and CUDA) so two runs give the same numbers.
+
+    Only the random number generators change; no global flag is set. cuDNN's deterministic
+    algorithms are switched on for a block of code by :func:`deterministic_cudnn`, which
+    :func:`dldna.train.fit` uses around its run and undoes after it.
 
     Args:
         seed: a non-negative integer (NumPy gets it modulo 2³²).
-        deterministic: also make cuDNN pick deterministic algorithms (and no autotuning).
 
     Returns:
         The seed used, as a Python ``int``.
@@ -166,10 +170,27 @@ def seed_everything(seed: int = 0, *, deterministic: bool = True) -> int:
     random.seed(seed)
     np.random.seed(seed % 2**32)
     torch.manual_seed(seed)
-    if deterministic:
-        torch.backends.cudnn.deterministic = True
-        torch.backends.cudnn.benchmark = False
     return seed
+
+
+@contextmanager
+def deterministic_cudnn(enabled: bool = True) -> Iterator[None]:
+    """Inside the block, cuDNN uses deterministic algorithms and does no autotuning (so a seeded
+    GPU run repeats exactly); the caller's ``torch.backends.cudnn`` flags come back after it.
+
+    Args:
+        enabled: ``False`` leaves the flags as they are (the block does nothing).
+    """
+    if not isinstance(enabled, bool):
+        raise TypeError(f"enabled must be a bool, got {type(enabled).__name__}")
+    cudnn = torch.backends.cudnn
+    saved = (cudnn.deterministic, cudnn.benchmark)
+    try:
+        if enabled:
+            cudnn.deterministic, cudnn.benchmark = True, False
+        yield
+    finally:
+        cudnn.deterministic, cudnn.benchmark = saved
 
 
 def get_device(prefer: str | None = None) -> torch.device:

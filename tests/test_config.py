@@ -3,8 +3,8 @@ import pytest
 import torch
 
 import dldna
-from dldna import config
-from dldna.config import Profile, RunSize, get_profile
+from dldna import config, train
+from dldna.config import Profile, RunSize, deterministic_cudnn, get_profile
 
 
 def test_profile_from_environment(monkeypatch):
@@ -59,6 +59,39 @@ def test_seed_everything_makes_runs_repeatable():
     dldna.seed_everything(123)
     b = (torch.rand(3), np.random.rand(3))
     assert torch.equal(a[0], b[0]) and np.array_equal(a[1], b[1])
+
+
+@pytest.mark.parametrize("flags", [(False, True), (True, False), (False, False)])
+def test_seeding_and_training_leave_the_cudnn_flags_as_they_were(flags):
+    cudnn = torch.backends.cudnn
+    before = (cudnn.deterministic, cudnn.benchmark)
+    seen = []
+    try:
+        cudnn.deterministic, cudnn.benchmark = flags
+        dldna.seed_everything(5)
+        assert (cudnn.deterministic, cudnn.benchmark) == flags
+        x, y = torch.randn(16, 1, 4, 4), torch.arange(16) % 2
+        model = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(16, 2))
+        model.register_forward_hook(lambda *a: seen.append((cudnn.deterministic, cudnn.benchmark)))
+        train.fit(model, (x, y), epochs=1, batch_size=8, lr=0.1, verbose=False)
+        assert (cudnn.deterministic, cudnn.benchmark) == flags
+        # the two training steps (after a shape probe before the run) ran deterministic
+        assert seen[-2:] == [(True, False)] * 2
+    finally:
+        cudnn.deterministic, cudnn.benchmark = before
+
+
+def test_deterministic_cudnn_restores_the_flags_after_an_error():
+    cudnn = torch.backends.cudnn
+    before = (cudnn.deterministic, cudnn.benchmark)
+    with pytest.raises(RuntimeError):
+        with deterministic_cudnn():
+            assert (cudnn.deterministic, cudnn.benchmark) == (True, False)
+            raise RuntimeError("inside")
+    assert (cudnn.deterministic, cudnn.benchmark) == before
+    with pytest.raises(TypeError, match="enabled must be a bool"):
+        with deterministic_cudnn("yes"):
+            pass
 
 
 @pytest.mark.parametrize("bad", [-1, 1.5, "0", None, True])

@@ -22,7 +22,7 @@ from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 
 from . import distributed
 from ..checkpoint import rng_state, set_rng_state
-from ..config import seed_everything, show_progress
+from ..config import deterministic_cudnn, seed_everything, show_progress
 from .schedules import build_optimizer, build_scheduler
 from .resume import resume_run, save_run
 from .config import TrainConfig
@@ -223,11 +223,13 @@ def _build_run(model, config, data, device, world) -> _Run:
 
 @contextmanager
 def _seeded(seed: int):
-    """Seed the global RNGs (dropout, augmentation) for the run; restore the caller's after."""
+    """Seed the global RNGs (dropout, augmentation) and make cuDNN deterministic for the run;
+    the caller's RNG state and cuDNN flags come back after."""
     saved = rng_state()
     try:
-        seed_everything(seed)
-        yield
+        with deterministic_cudnn():
+            seed_everything(seed)
+            yield
     finally:
         set_rng_state(saved)
 
