@@ -25,6 +25,16 @@ DOWNLOAD_ENV = "DLDNA_DOWNLOAD"
 BOOK_BUILD_ENV = "DLDNA_BOOK_BUILD"  # set by the book build (book/_ext/dldna_book.py)
 
 
+class DldnaNotice(UserWarning):
+    """Something a reader should know that is not an error (a stand-in dataset, a substitute
+    setting). Notices go through :mod:`warnings`, so a notebook shows each one once and a test can
+    assert it (``pytest.warns(DldnaNotice)``) or silence it (``warnings.simplefilter``)."""
+
+
+class DatasetFallbackWarning(DldnaNotice):
+    """A named dataset is missing and cannot be downloaded: its bundled stand-in is used."""
+
+
 @dataclass(frozen=True)
 class Profile:
     """The active execution profile; ``pick`` selects a per-profile value.

@@ -2,6 +2,7 @@ import gzip
 import hashlib
 import importlib.util
 import pickle
+import warnings
 import zipfile
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import torch
 import torchvision
 
 from dldna import data
+from dldna.config import DatasetFallbackWarning
 from dldna.data import files as data_files
 from dldna.data.files import data_dir
 
@@ -73,9 +75,11 @@ def test_unknown_name_lists_known_ones():
     ("cifar100", "Photo-patches", (3, 32, 32)),
 ])
 def test_missing_download_falls_back_visibly(name, stand_in, shape, tmp_path, capsys):
-    ds = data.load(name, "test", root=tmp_path, download=False)
-    line = capsys.readouterr().out.strip()
-    assert line.count("\n") == 0 and "unavailable" in line and stand_in in line
+    with pytest.warns(DatasetFallbackWarning) as caught:
+        ds = data.load(name, "test", root=tmp_path, download=False)
+    line = str(caught[0].message)
+    assert len(caught) == 1 and "unavailable" in line and stand_in in line
+    assert capsys.readouterr().out == ""  # a warning, not a print
     assert ds.name.startswith(stand_in) and ds.stand_in_for is not None
     assert ds.image_shape == shape
 
@@ -85,9 +89,20 @@ def test_failed_download_falls_back(tmp_path, capsys, monkeypatch):
         raise OSError("network is unreachable")
 
     monkeypatch.setattr(data.datasets, "_download", offline)
-    ds = data.load("cifar10", "train", root=tmp_path, download=True)
-    assert "download failed (OSError: network is unreachable)" in capsys.readouterr().out
+    with pytest.warns(DatasetFallbackWarning, match=r"download failed \(OSError: network is"):
+        ds = data.load("cifar10", "train", root=tmp_path, download=True)
     assert ds.stand_in_for == "CIFAR-10"
+
+
+@pytest.mark.parametrize("error", [RuntimeError("File not found or corrupted."),
+                                   KeyError("a bug")])
+def test_a_corrupt_download_or_a_bug_raises_instead_of_falling_back(tmp_path, monkeypatch, error):
+    def broken(*args, **kwargs):
+        raise error
+
+    monkeypatch.setattr(data.datasets, "_download", broken)
+    with pytest.raises(type(error)):
+        data.load("cifar10", "train", root=tmp_path, download=True)
 
 
 # ---------------------------------------------------------------- the real loading path, offline
@@ -172,11 +187,13 @@ def test_dataset_validates_its_tensors():
         data.ImageDataset(torch.zeros(2, 1, 4, 4, dtype=torch.uint8), torch.zeros(3), ("a",), "x", "train")
 
 
-def test_fallback_is_announced_once_for_both_splits(tmp_path, capsys):
-    train = data.load("cifar100", "train", download=False, root=tmp_path)
-    test = data.load("cifar100", "test", download=False, root=tmp_path)
-    out = capsys.readouterr().out
-    assert out.count("unavailable") == 1, out
+def test_fallback_is_announced_once_for_both_splits(tmp_path):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("default")  # Python's own: once per message and place
+        train = data.load("cifar100", "train", download=False, root=tmp_path)
+        test = data.load("cifar100", "test", download=False, root=tmp_path)
+    notices = [w for w in caught if issubclass(w.category, DatasetFallbackWarning)]
+    assert len(notices) == 1, [str(w.message) for w in caught]
     assert train.stand_in_for == test.stand_in_for == "CIFAR-100"
 
 
@@ -282,8 +299,9 @@ def test_real_fashion_mnist_is_installed_and_found_from_a_private_cache():
 
 def test_fashion_mnist_falls_back_when_the_data_folder_is_empty(tmp_path, capsys, monkeypatch):
     monkeypatch.setenv(data_files.DATA_ENV, str(tmp_path / "empty"))
-    ds = data.load("fashion-mnist", "test", download=False)
-    line = capsys.readouterr().out.strip()
+    with pytest.warns(DatasetFallbackWarning) as caught:
+        ds = data.load("fashion-mnist", "test", download=False)
+    line = str(caught[0].message)
     assert ds.stand_in_for == "Fashion-MNIST" and ds.name.startswith("MNIST-5k")
-    assert line.count("\n") == 0 and "Fashion-MNIST is unavailable" in line
+    assert len(caught) == 1 and "Fashion-MNIST is unavailable" in line
     assert "/root" not in line and str(Path.home()) not in line  # no machine paths

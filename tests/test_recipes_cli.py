@@ -17,6 +17,16 @@ def test_the_parser_knows_the_recipe_and_its_options():
         recipes_cli._parser().parse_args(["imagenet-resnet50"])
 
 
+def test_command_line_runs_the_recipe_shrunk(capsys):
+    # One process, offline: the CIFAR-10 recipe on the stand-in, shrunk to seconds.
+    assert recipes_cli.main(["cifar10-resnet18", "--epochs", "1", "--train-size", "100",
+                             "--test-size", "50", "--width", "4", "--batch-size", "50"]) == 0
+    last = capsys.readouterr().out.strip().splitlines()[-1]
+    assert last.startswith("ResNet-18 (width 4) on Photo-patches") and "1 process(es)" in last
+    with pytest.raises(SystemExit):
+        recipes_cli.main(["imagenet"])
+
+
 @pytest.mark.parametrize("module", ["dldna.distributed", "dldna.experiments.recipes_cli"])
 def test_python_dash_m_runs_the_command_line(module):
     done = subprocess.run([sys.executable, "-m", module, "--help"], capture_output=True,

@@ -166,14 +166,3 @@ def test_shards_cover_the_single_process_order_once():
              for r in range(3)]
     assert [len(s) for s in three] == [4, 4, 4]  # padded from 10 to 12, as DistributedSampler
     assert set(torch.cat(three).tolist()) == set(range(10))
-
-
-
-def test_command_line_runs_the_recipe_shrunk(capsys):
-    # One process, offline: the CIFAR-10 recipe on the stand-in, shrunk to seconds.
-    assert distributed.main(["cifar10-resnet18", "--epochs", "1", "--train-size", "100",
-                             "--test-size", "50", "--width", "4", "--batch-size", "50"]) == 0
-    last = capsys.readouterr().out.strip().splitlines()[-1]
-    assert last.startswith("ResNet-18 (width 4) on Photo-patches") and "1 process(es)" in last
-    with pytest.raises(SystemExit):
-        distributed.main(["imagenet"])

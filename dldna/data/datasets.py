@@ -18,6 +18,7 @@ Every call returns fresh tensors, so changing them in place never affects a late
 """
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
@@ -28,7 +29,7 @@ import torch
 import torch.nn.functional as F
 from torch.utils.data import DataLoader, Dataset
 
-from ..config import downloads_allowed
+from ..config import DatasetFallbackWarning, downloads_allowed
 from .files import cifar_files, fashion_mnist_files, search_roots, short_path
 from .photos import photo
 
@@ -224,7 +225,6 @@ def _canonical(name: str) -> str:
     return name.strip().lower().replace("_", "-")
 
 
-_ANNOUNCED: set[tuple[str, str]] = set()  # fallbacks already reported in this process
 
 
 def load(name: str, split: str = "train", *, download: bool | None = None,
@@ -244,7 +244,9 @@ def load(name: str, split: str = "train", *, download: bool | None = None,
 
     Returns:
         The split, or the bundled stand-in (with ``stand_in_for`` set) when the files are
-        missing and cannot be downloaded.
+        missing and cannot be downloaded; a :class:`dldna.config.DatasetFallbackWarning` says so.
+        Only a missing file or a failed connection (``OSError``) falls back: a corrupt file
+        raises.
     """
     if not isinstance(name, str):
         raise TypeError(f"name must be a string, got {type(name).__name__}")
@@ -266,14 +268,14 @@ def load(name: str, split: str = "train", *, download: bool | None = None,
         try:
             _download(key, roots[-1])
             found = spec.on_disk(roots[-1], split)
-        except Exception as err:  # network down, disk full, host unreachable ...
+        except OSError as err:  # no network, host unreachable, disk full; a corrupt file raises
             reason = f"download failed ({type(err).__name__}: {str(err)[:80]})"
     if found is None:
         stand_in = load(spec.stand_in, split)
-        if (spec.title, reason) not in _ANNOUNCED:  # one line, not one per split
-            _ANNOUNCED.add((spec.title, reason))
-            print(f"[dldna] {spec.title} is unavailable: {reason}; "
-                  f"using the bundled stand-in {stand_in.name}.")
+        # stacklevel=1: the warning's place is this line, so Python's default filter shows each
+        # message once per process, not once per split or per caller
+        warnings.warn(f"{spec.title} is unavailable: {reason}; using the bundled stand-in "
+                      f"{stand_in.name}.", DatasetFallbackWarning, stacklevel=1)
         return replace(stand_in, stand_in_for=spec.title)
     images, labels, classes = found
     return ImageDataset(torch.from_numpy(np.ascontiguousarray(images)), torch.from_numpy(labels),
