@@ -5,6 +5,7 @@ import pytest
 import torch
 
 from dldna import data
+from dldna.config import RunSize
 from dldna.experiments import degradation
 from dldna.models import create
 
@@ -30,8 +31,26 @@ def test_profiles_name_depths_of_the_form_6n_plus_2():
         s = degradation.degradation_settings(profile)
         assert all((d - 2) % 6 == 0 for d in s["depths"]) and len(s["depths"]) >= 2
     assert degradation.degradation_settings("gpu")["dataset"] == "cifar10"
+    with pytest.raises(ValueError, match="smoke, cpu, gpu"):  # the known profiles are listed
+        degradation.degradation_settings("tpu")
     with pytest.raises(ValueError, match="kind"):
         degradation.build("dense", 8, data.load("digits"), 4)
+
+
+def test_settings_are_a_run_size_plus_the_experiment_and_can_be_changed():
+    s = degradation.degradation_settings("cpu")
+    assert isinstance(s.size, RunSize) and s["epochs"] == s.size.epochs == 3
+    shorter = s.changed(epochs=1, depths=(8, 14))
+    assert (shorter["epochs"], shorter["depths"], shorter["width"]) == (1, (8, 14), s["width"])
+    assert s["epochs"] == 3  # a copy
+    with pytest.raises(ValueError, match="unknown settings"):
+        s.changed(epoch=1)
+    with pytest.raises(ValueError, match="epochs must be a positive int"):
+        s.changed(epochs=0)
+    with pytest.raises(ValueError, match="6n \\+ 2"):
+        s.changed(depths=(10,))
+    with pytest.raises(KeyError, match="known settings"):
+        s["depth"]
 
 
 def test_gradient_norms_one_per_convolution_in_order():

@@ -36,7 +36,8 @@ def test_python_dash_m_runs_the_command_line(module):
 
 
 def test_the_library_never_imports_the_command_line():
-    done = subprocess.run([sys.executable, "-c", "import sys, dldna.train, dldna.experiments.recipes; "
-                           "print('dldna.experiments.recipes_cli' in sys.modules)"],
+    code = ("import sys, dldna.train, dldna.experiments.recipes; "
+            "print('dldna.experiments.recipes_cli' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code],
                           capture_output=True, text=True, timeout=120, cwd=ROOT)
     assert done.returncode == 0 and done.stdout.strip() == "False", done.stderr[-2000:]

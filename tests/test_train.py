@@ -175,6 +175,18 @@ def test_trainer_benchmark_prints_ratio_and_lenet_result(capsys):
     assert "ratio" in out and "LeNet-5 on MNIST-5k" in out and "test accuracy" in out
 
 
+def test_lenet_reference_is_sized_by_a_run_size_per_profile():
+    from dldna.bench import trainer as bench
+    from dldna.config import RunSize
+
+    sizes = {p: bench.lenet_size(p) for p in ("smoke", "cpu", "gpu")}
+    assert all(isinstance(s, RunSize) for s in sizes.values())
+    assert [s.epochs for s in sizes.values()] == [2, 20, 20]
+    assert {s.batch_size for s in sizes.values()} == {bench.LENET_RECIPE["batch_size"]}
+    with pytest.raises(ValueError, match="smoke, cpu, gpu"):
+        bench.lenet_size("laptop")
+
+
 def test_fit_leaves_the_callers_random_stream_alone():
     models = [tiny_model() for _ in range(3)]  # (tiny_model seeds the global RNG itself)
     torch.manual_seed(123)

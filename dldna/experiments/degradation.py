@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import copy
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -22,31 +22,86 @@ import torch.nn.functional as F
 from torch import nn
 
 from .. import data as _data
-from ..config import get_device, get_profile, seed_everything
+from ..config import Profile, RunSize, get_device, get_profile, seed_everything
 from ..models.resnet import CifarResNet
 from ..train import History, evaluate, fit
 
 KINDS = ("plain", "residual")
 
 
-def degradation_settings(profile: str | None = None) -> dict[str, Any]:
+@dataclass(frozen=True)
+class DegradationSettings:
+    """What the degradation experiment trains: data, depths, seeds, learning rate and the
+    profile-sized part (a :class:`~dldna.config.RunSize`: epochs, batch size, width, images).
+
+    Read like a mapping as well (``s["depths"]``, ``s["epochs"]``), as the chapter does.
+
+    Args:
+        dataset: a dataset name for :func:`dldna.data.load`.
+        depths: network depths, each of the form 6n + 2.
+        seeds: one run per seed, per depth and per kind.
+        size: epochs, batch size, width and training images (``None``: all).
+        lr: the SGD learning rate.
+    """
+
+    dataset: str
+    depths: tuple[int, ...]
+    seeds: tuple[int, ...]
+    size: RunSize
+    lr: float
+
+    def __post_init__(self) -> None:
+        if not self.depths or any(not isinstance(d, int) or d < 8 or (d - 2) % 6
+                                  for d in self.depths):
+            raise ValueError(f"depths must be ints of the form 6n + 2 (≥ 8), got {self.depths!r}")
+        if not self.seeds:
+            raise ValueError("seeds must name at least one seed")
+        if not isinstance(self.size, RunSize):
+            raise TypeError(f"size must be a RunSize, got {type(self.size).__name__}")
+
+    def __getitem__(self, key: str) -> Any:
+        if key in _SIZE_KEYS:
+            return getattr(self.size, key)
+        if key in _OWN_KEYS:
+            return getattr(self, key)
+        raise KeyError(f"{key!r}: known settings are {', '.join(_OWN_KEYS + _SIZE_KEYS)}")
+
+    def changed(self, **changes: Any) -> "DegradationSettings":
+        """A copy with some settings changed (any key that ``s[key]`` reads).
+
+        Args:
+            changes: new values, e.g. ``epochs=1, depths=(8, 14)``.
+        """
+        unknown = sorted(set(changes) - set(_OWN_KEYS + _SIZE_KEYS))
+        if unknown:
+            raise ValueError(f"unknown settings {unknown}; "
+                             f"known: {', '.join(_OWN_KEYS + _SIZE_KEYS)}")
+        size = replace(self.size, **{k: v for k, v in changes.items() if k in _SIZE_KEYS})
+        return replace(self, size=size, **{k: v for k, v in changes.items() if k in _OWN_KEYS})
+
+
+_OWN_KEYS = ("dataset", "depths", "seeds", "lr")
+_SIZE_KEYS = ("epochs", "batch_size", "width", "train_size")
+
+
+def degradation_settings(profile: str | None = None) -> DegradationSettings:
     """Data, depths, seeds, width and epochs of the degradation experiment for a profile.
 
     Args:
-        profile: ``"smoke"``, ``"cpu"`` or ``"gpu"``; ``None`` uses the active profile.
+        profile: ``"smoke"``, ``"cpu"`` or ``"gpu"``; ``None`` uses the active profile. Another
+            name raises ``ValueError`` listing the profiles.
 
     Returns:
-        The settings dict :func:`degradation` takes.
+        The settings :func:`degradation` takes.
     """
-    name = profile or get_profile().name
-    return {
-        "smoke": dict(dataset="digits", depths=(8, 14), seeds=(0,), width=4, epochs=1,
-                      train_size=300, lr=0.05, batch_size=64),
-        "cpu": dict(dataset="digits", depths=(8, 20, 32), seeds=(0, 1), width=8, epochs=3,
-                    train_size=None, lr=0.05, batch_size=64),
-        "gpu": dict(dataset="cifar10", depths=(20, 32, 56), seeds=(0, 1), width=16, epochs=20,
-                    train_size=None, lr=0.1, batch_size=128),
-    }[name]
+    chosen = get_profile() if profile is None else Profile(profile)
+    return chosen.pick(
+        smoke=DegradationSettings("digits", (8, 14), (0,), RunSize(epochs=1, batch_size=64,
+                                                                   width=4, train_size=300), 0.05),
+        cpu=DegradationSettings("digits", (8, 20, 32), (0, 1),
+                                RunSize(epochs=3, batch_size=64, width=8), 0.05),
+        gpu=DegradationSettings("cifar10", (20, 32, 56), (0, 1),
+                                RunSize(epochs=20, batch_size=128, width=16), 0.1))
 
 
 def build(kind: str, depth: int, dataset: _data.ImageDataset, width: int) -> CifarResNet:
@@ -77,7 +132,7 @@ class DegradationResult:
     """
 
     dataset: str
-    settings: dict[str, Any]
+    settings: DegradationSettings
     histories: dict[tuple[str, int, int], History] = field(default_factory=dict)
     models: dict[tuple[str, int], nn.Module] = field(default_factory=dict)
     seconds: float = 0.0
@@ -147,7 +202,8 @@ def _plain_log_formatter(**kwargs):
     return Plain(**kwargs)
 
 
-def degradation(settings: dict[str, Any] | None = None, *, verbose: bool = False
+def degradation(settings: dict[str, Any] | DegradationSettings | None = None, *,
+                verbose: bool = False
                 ) -> DegradationResult:
     """Train plain and residual nets at every depth and seed of ``settings`` (profile default).
 
@@ -155,14 +211,17 @@ def degradation(settings: dict[str, Any] | None = None, *, verbose: bool = False
     number of epochs; only the shortcuts differ.
 
     Args:
-        settings: keys that override :func:`degradation_settings` of the active profile.
+        settings: a :class:`DegradationSettings`, or keys that change
+            :func:`degradation_settings` of the active profile (``{"epochs": 1}``).
         verbose: print one line per finished run.
     """
-    s = degradation_settings()
-    s.update(settings or {})
+    if isinstance(settings, DegradationSettings):
+        s = settings
+    else:
+        s = degradation_settings().changed(**(settings or {}))
     train_set = _data.load(s["dataset"], "train")
     test_set = _data.load(s["dataset"], "test")
-    if s.get("train_size"):
+    if s["train_size"]:
         train_set = train_set.subset(s["train_size"], seed=0)
     result = DegradationResult(train_set.name, s)
     tic = time.perf_counter()
