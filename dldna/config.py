@@ -71,12 +71,27 @@ class Profile:
         return self.name
 
 
-def _positive_int(value: Any, name: str, *, optional: bool = False) -> None:
+def check_positive_int(value: Any, name: str, *, optional: bool = False) -> int | None:
+    """``value`` as an ``int`` if it is a whole number ≥ 1 (a NumPy integer too, not a bool);
+    otherwise ``ValueError`` naming ``name``. The one positive-integer check of the library.
+
+    Args:
+        value: the value to check.
+        name: the argument's name, for the message.
+        optional: also accept ``None`` (and return it).
+    """
     if optional and value is None:
-        return
-    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        return None
+    if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
         raise ValueError(f"{name} must be a positive int{' or None' if optional else ''}, "
                          f"got {value!r}")
+    return int(value)
+
+
+def check_positive_ints(**values: Any) -> None:
+    """:func:`check_positive_int` for several keyword arguments: ``check_positive_ints(k=k)``."""
+    for name, value in values.items():
+        check_positive_int(value, name)
 
 
 @dataclass(frozen=True)
@@ -114,10 +129,9 @@ class RunSize:
     ema_decay: float | None = None
 
     def __post_init__(self) -> None:
-        _positive_int(self.epochs, "epochs")
-        _positive_int(self.batch_size, "batch_size")
+        check_positive_ints(epochs=self.epochs, batch_size=self.batch_size)
         for name in ("width", "train_size", "test_size"):
-            _positive_int(getattr(self, name), name, optional=True)
+            check_positive_int(getattr(self, name), name, optional=True)
         if self.warmup_epochs is not None and not 0 <= self.warmup_epochs <= self.epochs:
             raise ValueError(f"warmup_epochs must lie in [0, epochs={self.epochs}], "
                              f"got {self.warmup_epochs!r}")

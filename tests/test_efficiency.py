@@ -9,10 +9,11 @@ from dldna.measure import efficiency
 
 def test_separable_ratio_is_the_ratio_of_counted_costs():
     costs = efficiency.separable_costs(64, 128, 3, 28)
-    ratio = (costs["depthwise"] + costs["pointwise"]) / costs["standard"]
-    assert ratio == pytest.approx(efficiency.separable_ratio(128, 3)) == pytest.approx(
-        1 / 128 + 1 / 9)
-    assert costs["standard"] == 28 * 28 * 128 * 64 * 9
+    assert costs["measured ratio"] == pytest.approx(efficiency.separable_ratio(128, 3)) \
+        == pytest.approx(1 / 128 + 1 / 9) == pytest.approx(costs["formula ratio"])
+    assert costs["standard MACs"] == 28 * 28 * 128 * 64 * 9
+    assert costs["separable MACs"] == 28 * 28 * 64 * (9 + 128)
+    assert costs["standard params"] == 128 * 64 * 9 and costs["separable params"] == 64 * (9 + 128)
     with pytest.raises(ValueError, match="c_out"):
         efficiency.separable_ratio(0, 3)
     with pytest.raises(ValueError, match="size"):

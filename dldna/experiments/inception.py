@@ -5,7 +5,7 @@
   two agree.
 * :func:`factorisation_savings` – Inception v2/v3: 5×5 → two 3×3, n×n → 1×n then n×1.
 * :func:`separable_costs` – depthwise-separable convolution (Xception, MobileNet) against a
-  standard one; the ratio is 1/C_out + 1/k².
+  standard one; the ratio is 1/C_out + 1/k² (from :mod:`dldna.measure.efficiency`).
 * :func:`aux_head_experiment` – a shallow GoogLeNet with and without auxiliary heads.
 """
 from __future__ import annotations
@@ -15,14 +15,10 @@ from typing import Sequence
 import torch
 from torch import nn
 
+from ..config import check_positive_ints
 from ..measure import counting
+from ..measure.efficiency import separable_costs, separable_ratio  # noqa: F401  (chapter 6)
 from ..models.googlenet import InceptionModule, NaiveInceptionModule, googlenet_loss, googlenet_mini
-
-
-def _positive(**values: int) -> None:
-    for name, value in values.items():
-        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-            raise ValueError(f"{name} must be a positive int, got {value!r}")
 
 
 def inception_macs(size: int, in_channels: int, ch1x1: int, ch3x3red: int, ch3x3: int,
@@ -40,8 +36,8 @@ def inception_macs(size: int, in_channels: int, ch1x1: int, ch3x3red: int, ch3x3
         pool_proj: outputs of the 1×1 projection after the max pool.
         k5: kernel side of the "5×5" branch (torchvision's GoogLeNet uses 3).
     """
-    _positive(size=size, in_channels=in_channels, ch1x1=ch1x1, ch3x3red=ch3x3red, ch3x3=ch3x3,
-              ch5x5red=ch5x5red, ch5x5=ch5x5, pool_proj=pool_proj, k5=k5)
+    check_positive_ints(size=size, in_channels=in_channels, ch1x1=ch1x1, ch3x3red=ch3x3red,
+                        ch3x3=ch3x3, ch5x5red=ch5x5red, ch5x5=ch5x5, pool_proj=pool_proj, k5=k5)
     per_pixel = (in_channels * (ch1x1 + ch3x3red + ch5x5red + pool_proj)
                  + ch3x3red * ch3x3 * 9 + ch5x5red * ch5x5 * k5 * k5)
     return size * size * per_pixel
@@ -57,7 +53,7 @@ def naive_inception_macs(size: int, in_channels: int, ch1x1: int, ch3x3: int, ch
         ch3x3: outputs of the 3×3 convolution.
         ch5x5: outputs of the 5×5 convolution.
     """
-    _positive(size=size, in_channels=in_channels, ch1x1=ch1x1, ch3x3=ch3x3, ch5x5=ch5x5)
+    check_positive_ints(size=size, in_channels=in_channels, ch1x1=ch1x1, ch3x3=ch3x3, ch5x5=ch5x5)
     return size * size * in_channels * (ch1x1 + 9 * ch3x3 + 25 * ch5x5)
 
 
@@ -106,7 +102,7 @@ def factorisation_savings(channels: int = 64, size: int = 17, n: int = 7):
     """
     import pandas as pd
 
-    _positive(channels=channels, size=size, n=n)
+    check_positive_ints(channels=channels, size=size, n=n)
     c, shape = channels, (1, channels, size, size)
 
     def conv(kh: int, kw: int) -> nn.Conv2d:
@@ -121,41 +117,6 @@ def factorisation_savings(channels: int = 64, size: int = 17, n: int = 7):
         rows.append({"factorisation": label, "params before": p0, "params after": p1,
                      "MACs before": m0, "MACs after": m1, "saving": 1 - m1 / m0})
     return pd.DataFrame(rows).set_index("factorisation")
-
-
-def separable_ratio(c_out: int, k: int) -> float:
-    """Cost of a depthwise-separable convolution relative to a standard one: 1/C_out + 1/k².
-
-    Args:
-        c_out: output channels.
-        k: kernel side.
-    """
-    _positive(c_out=c_out, k=k)
-    return 1 / c_out + 1 / k ** 2
-
-
-def separable_costs(c_in: int, c_out: int, k: int = 3, size: int = 56) -> dict:
-    """Multiply-adds of a standard k×k convolution and of depthwise k×k + pointwise 1×1, both
-    counted on real layers, with their ratio and the formula's.
-
-    Args:
-        c_in: input channels.
-        c_out: output channels.
-        k: kernel side (padding k // 2 keeps the map size).
-        size: side of the square feature map.
-    """
-    _positive(c_in=c_in, c_out=c_out, k=k, size=size)
-    shape = (1, c_in, size, size)
-    standard = nn.Conv2d(c_in, c_out, k, padding=k // 2, bias=False)
-    separable = nn.Sequential(nn.Conv2d(c_in, c_in, k, padding=k // 2, groups=c_in, bias=False),
-                              nn.Conv2d(c_in, c_out, 1, bias=False))
-    m_std = counting.measured_macs(standard, shape)
-    m_sep = counting.measured_macs(separable, shape)
-    return {"c_in": c_in, "c_out": c_out, "k": k, "standard MACs": m_std,
-            "separable MACs": m_sep, "measured ratio": m_sep / m_std,
-            "formula ratio": separable_ratio(c_out, k),
-            "standard params": counting.count_parameters(standard),
-            "separable params": counting.count_parameters(separable)}
 
 
 def _accuracy(model: nn.Module, images: torch.Tensor, labels: torch.Tensor) -> float:

@@ -1,7 +1,7 @@
 """What efficient networks cost (chapters 8 and 9): FLOPs counted, time measured.
 
 * :func:`separable_ratio` – the cost of a depthwise-separable convolution relative to a full one,
-  1/C_out + 1/k² (MobileNet's formula), and :func:`separable_costs` for one layer in numbers.
+  1/C_out + 1/k² (MobileNet's formula), and :func:`separable_costs`, both counted on real layers.
 * :func:`time_separable` – the same layers timed on this machine, so the FLOP ratio and the
   wall-clock ratio can be read side by side.
 * :func:`model_cost` – parameters and multiply-adds of any registered model at a resolution,
@@ -19,15 +19,11 @@ from torch import nn
 from torch.utils.flop_counter import FlopCounterMode
 
 from .. import models
+from ..config import check_positive_ints
+from .counting import count_parameters, measured_macs
 
 __all__ = ["separable_ratio", "separable_costs", "time_separable", "model_cost", "latency",
            "ModelCost", "se_cnn", "se_share", "se_gates", "module_text"]
-
-
-def _positive_ints(**values: int) -> None:
-    for name, v in values.items():
-        if isinstance(v, bool) or not isinstance(v, int) or v < 1:
-            raise ValueError(f"{name} must be a positive int, got {v!r}")
 
 
 def separable_ratio(c_out: int, k: int) -> float:
@@ -37,27 +33,32 @@ def separable_ratio(c_out: int, k: int) -> float:
         c_out: output channels.
         k: kernel side.
     """
-    _positive_ints(c_out=c_out, k=k)
+    check_positive_ints(c_out=c_out, k=k)
     return 1 / c_out + 1 / k ** 2
 
 
-def separable_costs(c_in: int, c_out: int, k: int, size: int) -> dict[str, int]:
-    """Multiply-adds of a k×k convolution C_in → C_out on a size×size map (stride 1, 'same'
-    padding), of its depthwise k×k part and of its pointwise 1×1 part.
+def separable_costs(c_in: int, c_out: int, k: int = 3, size: int = 56) -> dict:
+    """Multiply-adds of a standard k×k convolution and of depthwise k×k + pointwise 1×1, both
+    counted on real layers, with their ratio and the formula's.
 
     Args:
         c_in: input channels.
         c_out: output channels.
-        k: kernel side.
+        k: kernel side (padding k // 2 keeps the map size).
         size: side of the square feature map.
-
-    Returns:
-        ``{"standard": …, "depthwise": …, "pointwise": …}``, multiply-adds per image.
     """
-    _positive_ints(c_in=c_in, c_out=c_out, k=k, size=size)
-    pixels = size * size
-    return {"standard": pixels * c_out * c_in * k * k, "depthwise": pixels * c_in * k * k,
-            "pointwise": pixels * c_out * c_in}
+    check_positive_ints(c_in=c_in, c_out=c_out, k=k, size=size)
+    shape = (1, c_in, size, size)
+    standard = nn.Conv2d(c_in, c_out, k, padding=k // 2, bias=False)
+    separable = nn.Sequential(nn.Conv2d(c_in, c_in, k, padding=k // 2, groups=c_in, bias=False),
+                              nn.Conv2d(c_in, c_out, 1, bias=False))
+    m_std = measured_macs(standard, shape)
+    m_sep = measured_macs(separable, shape)
+    return {"c_in": c_in, "c_out": c_out, "k": k, "standard MACs": m_std,
+            "separable MACs": m_sep, "measured ratio": m_sep / m_std,
+            "formula ratio": separable_ratio(c_out, k),
+            "standard params": count_parameters(standard),
+            "separable params": count_parameters(separable)}
 
 
 def _seconds(fn, x: torch.Tensor, repeats: int, best: bool = False) -> float:
@@ -75,7 +76,7 @@ def _seconds(fn, x: torch.Tensor, repeats: int, best: bool = False) -> float:
 def time_separable(c_in: int, c_out: int, k: int, size: int, batch: int = 8,
                    repeats: int = 5) -> dict[str, float]:
     """Best-of-``repeats`` wall-clock seconds of the standard, depthwise and pointwise
-    convolutions of :func:`separable_costs` on a random batch, on the CPU, with the threads
+    convolutions of a depthwise-separable layer on a random batch, on the CPU, with the threads
     torch has. The minimum is the run least disturbed by other programs on the machine.
 
     Args:
@@ -90,8 +91,7 @@ def time_separable(c_in: int, c_out: int, k: int, size: int, batch: int = 8,
         Seconds of each part, and the separable/standard ratios of FLOPs and of time, with
         the depthwise part's share of each.
     """
-    _positive_ints(batch=batch, repeats=repeats)
-    costs = separable_costs(c_in, c_out, k, size)  # also checks the arguments
+    check_positive_ints(c_in=c_in, c_out=c_out, k=k, size=size, batch=batch, repeats=repeats)
     x = torch.randn(batch, c_in, size, size)
     standard = nn.Conv2d(c_in, c_out, k, padding=k // 2, bias=False)
     depthwise = nn.Conv2d(c_in, c_in, k, padding=k // 2, groups=c_in, bias=False)
@@ -101,10 +101,11 @@ def time_separable(c_in: int, c_out: int, k: int, size: int, batch: int = 8,
     with torch.no_grad():
         mid = depthwise(x)
     seconds["pointwise"] = _seconds(pointwise, mid, repeats, best=True)
-    seconds["flop_ratio"] = (costs["depthwise"] + costs["pointwise"]) / costs["standard"]
+    # multiply-adds per output pixel: k²·C_in·C_out (standard), k²·C_in, C_in·C_out
+    macs = {"standard": k * k * c_in * c_out, "depthwise": k * k * c_in, "pointwise": c_in * c_out}
+    seconds["flop_ratio"] = (macs["depthwise"] + macs["pointwise"]) / macs["standard"]
     seconds["time_ratio"] = (seconds["depthwise"] + seconds["pointwise"]) / seconds["standard"]
-    seconds["depthwise_flop_share"] = costs["depthwise"] / (costs["depthwise"]
-                                                           + costs["pointwise"])
+    seconds["depthwise_flop_share"] = macs["depthwise"] / (macs["depthwise"] + macs["pointwise"])
     seconds["depthwise_time_share"] = seconds["depthwise"] / (seconds["depthwise"]
                                                              + seconds["pointwise"])
     return seconds
@@ -137,7 +138,7 @@ def model_cost(name: str, resolution: int = 224, **kwargs) -> ModelCost:
         resolution: side in pixels of the square input.
         **kwargs: passed to the model factory (they must be hashable: results are cached).
     """
-    _positive_ints(resolution=resolution)
+    check_positive_ints(resolution=resolution)
     with torch.device("meta"):
         model = models.create(name, **kwargs).eval()
         channels = _input_channels(model)
@@ -164,7 +165,7 @@ def latency(model: nn.Module, images: torch.Tensor, repeats: int = 3) -> float:
     """
     if not isinstance(images, torch.Tensor) or images.ndim != 4:
         raise ValueError("images must be a 4-D tensor (N, C, H, W)")
-    _positive_ints(repeats=repeats)
+    check_positive_ints(repeats=repeats)
     model.eval()
     return _seconds(model, images, repeats, best=True) / len(images)
 
@@ -181,7 +182,7 @@ def se_cnn(num_classes: int = 10, in_channels: int = 3, width: int = 16) -> nn.S
     """
     from ..models.layers import ConvBNAct, SqueezeExcitation
 
-    _positive_ints(num_classes=num_classes, in_channels=in_channels, width=width)
+    check_positive_ints(num_classes=num_classes, in_channels=in_channels, width=width)
     return nn.Sequential(
         ConvBNAct(in_channels, width, 3, 2), ConvBNAct(width, 2 * width, 3, 2),
         SqueezeExcitation(2 * width, max(1, width // 2)),
