@@ -8,32 +8,11 @@ import pandas as pd
 import torch
 import torchvision
 from torch import nn
-from torch.utils.flop_counter import FlopCounterMode
 
+from ..measure.counting import count_parameters, measured_macs
 from ..models import resnet as _resnet
 
 FAMILY = ("resnet18", "resnet34", "resnet50", "resnet101", "resnet152")
-
-
-def count_params(module: nn.Module) -> int:
-    """The number of parameters of ``module``.
-
-    Args:
-        module: any module, also one on the ``meta`` device.
-    """
-    return sum(p.numel() for p in module.parameters())
-
-
-def macs(module: nn.Module, shape: tuple[int, ...]) -> int:
-    """Multiply-accumulates of one forward pass of an input of ``shape`` (half the FLOPs).
-
-    Args:
-        module: a module on the ``meta`` device.
-        shape: the input shape, e.g. ``(1, 3, 224, 224)``.
-    """
-    with FlopCounterMode(display=False) as counter, torch.no_grad():
-        module(torch.empty(shape, device="meta"))
-    return counter.get_total_flops() // 2
 
 
 def stage_table() -> pd.DataFrame:
@@ -48,8 +27,8 @@ def stage_table() -> pd.DataFrame:
         rows.append({"model": name, "block": type(ours.layer1[0]).__name__,
                      "blocks per stage": " + ".join(map(str, blocks)),
                      "weighted layers": 2 + convs_per_block * sum(blocks),
-                     "parameters (dldna)": count_params(ours),
-                     "parameters (torchvision)": count_params(theirs)})
+                     "parameters (dldna)": count_parameters(ours),
+                     "parameters (torchvision)": count_parameters(theirs)})
     return pd.DataFrame(rows)
 
 
@@ -67,8 +46,8 @@ def block_costs(channels: int = 256, size: int = 56) -> pd.DataFrame:
     with torch.device("meta"):
         blocks = {"two 3×3 (BasicBlock)": _resnet.BasicBlock(channels, channels),
                   "1×1 → 3×3 → 1×1 (Bottleneck)": _resnet.Bottleneck(channels, channels // 4)}
-    rows = [{"block": name, "parameters": count_params(b),
-             "MACs": macs(b, (1, channels, size, size))} for name, b in blocks.items()]
+    rows = [{"block": name, "parameters": count_parameters(b),
+             "MACs": measured_macs(b, (1, channels, size, size))} for name, b in blocks.items()]
     return pd.DataFrame(rows)
 
 
@@ -84,4 +63,4 @@ def grouped_bottleneck_params(channels: int = 256, inner: int = 128, groups: int
         block = nn.Sequential(nn.Conv2d(channels, inner, 1, bias=False),
                               nn.Conv2d(inner, inner, 3, padding=1, groups=groups, bias=False),
                               nn.Conv2d(inner, channels, 1, bias=False))
-    return count_params(block)
+    return count_parameters(block)

@@ -123,12 +123,17 @@ def conv_macs(h_out: int, w_out: int, c_out: int, c_in: int, k: int) -> int:
 def measured_macs(module: nn.Module, input_shape: Sequence[int]) -> int:
     """Multiply-adds of one forward pass as counted by ``FlopCounterMode`` (FLOPs / 2).
 
+    The zero input is made on the module's device, so a model built on the ``meta`` device
+    (shapes only) is counted without computing anything.
+
     Args:
         module: the model or layer to run once.
         input_shape: shape of the zero input, batch size included, e.g. ``(1, 3, 32, 32)``.
     """
+    first = next(module.parameters(), None)
+    device = first.device if first is not None else torch.device("cpu")
     with torch.no_grad(), FlopCounterMode(display=False) as counter:
-        module(torch.zeros(*input_shape))
+        module(torch.zeros(*input_shape, device=device))
     return counter.get_total_flops() // 2
 
 
