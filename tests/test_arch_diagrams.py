@@ -18,7 +18,8 @@ from dldna.book import block_diagrams as blocks  # noqa: E402
 from dldna.book import token_diagrams as tokens  # noqa: E402
 from dldna.diagrams import FIGURE_WIDTH  # noqa: E402
 from dldna.models.convnext import ConvNeXtBlock  # noqa: E402
-from dldna.models.googlenet import INCEPTION_TABLE, MINI_TABLE, GoogLeNet, InceptionModule  # noqa: E402
+from dldna.models.googlenet import (INCEPTION_TABLE, MINI_TABLE, GoogLeNet,  # noqa: E402
+                                    InceptionModule)
 from dldna.models.mobilenet import InvertedResidual  # noqa: E402
 from dldna.models.resnet import BasicBlock, Bottleneck, ResNet18, ResNet50, conv1x1  # noqa: E402
 from dldna.models.vit import vit_tiny  # noqa: E402
