@@ -296,3 +296,27 @@ def table() -> str:
 
 if __name__ == "__main__":
     print(table())
+
+
+# ---------------------------------------------------------------- back matter covers every chapter
+
+def _number(path: Path) -> int:
+    return int(path.name.split("_")[0])
+
+
+@pytest.mark.parametrize("page, pattern", [
+    ("reflection.md", r"^## {n}\. .+\n\n\*\*.+\n(?:.+\n)*?\n:::\{{admonition\}} What to think about"),
+    ("for_teachers.md", r"\{{doc\}}`{stem}`|\b{n}\. [A-Z]"),
+])
+def test_back_matter_covers_every_numbered_chapter(page, pattern):
+    text = (ROOT / "book" / page).read_text()
+    missing = [p.stem for p in numbered_chapters()
+               if not re.search(pattern.format(n=_number(p), stem=p.stem), text, re.M)]
+    assert not missing, f"book/{page} lacks chapters {missing}"
+
+
+def test_reflection_asks_the_syllabus_questions():
+    text = (ROOT / "book" / "reflection.md").read_text()
+    for phrase in ("degradation exist", "architecture matter more than parameter count",
+                   "chapter 9's table", "Invariance against discrimination", "1-point accuracy gain"):
+        assert phrase.lower() in text.lower(), phrase
