@@ -64,5 +64,6 @@ def test_the_checks_can_fail():
            "@book{b2001, author = {B}, year = {2001}}\n"
            "@misc{c2002, author = {C}, title = {T}, year = {2002}}\n")
     texts = {"book/x": "See {cite}`a2000,b2001` and {cite:t}`d2003`."}
-    assert problems(bib, texts) == ["a2000 is defined 2 times", "d2003 (cited in ['book/x']) has no entry",
+    assert problems(bib, texts) == ["a2000 is defined 2 times",
+                                    "d2003 (cited in ['book/x']) has no entry",
                                     "c2002 is never cited", "b2001 has no title"]

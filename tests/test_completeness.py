@@ -53,7 +53,7 @@ class Chapter:
     objectives: bool = False
     summary: bool = False
     quizzes: list = field(default_factory=list)        # one list of QuizItem per show_quiz call
-    exercises: dict = field(default_factory=dict)      # label -> {"checker": bool, "solution": bool}
+    exercises: dict = field(default_factory=dict)      # label -> {"checker": .., "solution": ..}
     figures: int = 0
     citations: list = field(default_factory=list)
     glossary_links: int = 0
@@ -148,7 +148,8 @@ def problems(chapter: Chapter, known_keys: set[str]) -> list[str]:
         if not all(q.explained):
             found.append(f"quiz option without an explanation in {q.prompt[:50]!r}")
         if None in q.correct:
-            found.append(f"quiz option whose correctness is not a literal True/False in {q.prompt[:50]!r}")
+            found.append("quiz option whose correctness is not a literal True/False in "
+                         f"{q.prompt[:50]!r}")
     if questions and not any(WHY.search(q.prompt) for q in questions):
         found.append("no 'why' or misconception question")
     for quiz in chapter.quizzes:
@@ -163,7 +164,8 @@ def problems(chapter: Chapter, known_keys: set[str]) -> list[str]:
         found.append(f"only {len(chapter.exercises)} exercises, need at least 2")
     for label, parts in chapter.exercises.items():
         if not parts["checker"]:
-            found.append(f"exercise {label} has no auto-checker call (check_...) before its solution")
+            found.append(f"exercise {label} has no auto-checker call (check_...) before its "
+                         "solution")
         if not parts["solution"]:
             found.append(f"exercise {label} has no hidden (dropdown) solution")
     if chapter.figures < 1:
@@ -218,8 +220,10 @@ def _exercise(label: str) -> list:
 
 def _good_cells() -> dict[str, list]:
     return {
-        "objectives": [_md("# 0. Test\n\n```{admonition} Learning objectives\n:class: tip\n1. x\n```")],
-        "prose": [_md("A {term}`stride` as in {py:func}`dldna.conv.conv2d` {cite}`lecun1998gradient`.")],
+        "objectives": [_md("# 0. Test\n\n```{admonition} Learning objectives\n:class: tip\n"
+                           "1. x\n```")],
+        "prose": [_md("A {term}`stride` as in {py:func}`dldna.conv.conv2d` "
+                      "{cite}`lecun1998gradient`.")],
         "figure": [_code("fig, ax = plt.subplots()")],
         "quiz": [_code(QUIZ)],
         "exercises": _exercise("ex-a") + _exercise("ex-b"),
@@ -283,8 +287,9 @@ def test_right_answers_all_in_one_place_fail():
 
 
 def table() -> str:
-    rows = ["| chapter | objectives | summary | quiz questions | exercises | figure cells | citations "
-            "(distinct) | glossary links | API links |", "|---|---|---|---|---|---|---|---|---|"]
+    rows = ["| chapter | objectives | summary | quiz questions | exercises | figure cells | "
+            "citations (distinct) | glossary links | API links |",
+            "|---|---|---|---|---|---|---|---|---|"]
     for path in toc_notebooks():
         c = read_chapter(nbformat.read(path, as_version=4), path.stem)
         rows.append(f"| {path.stem} | {'yes' if c.objectives else 'no'} | "
@@ -305,7 +310,8 @@ def _number(path: Path) -> int:
 
 
 @pytest.mark.parametrize("page, pattern", [
-    ("reflection.md", r"^## {n}\. .+\n\n\*\*.+\n(?:.+\n)*?\n:::\{{admonition\}} What to think about"),
+    ("reflection.md",
+     r"^## {n}\. .+\n\n\*\*.+\n(?:.+\n)*?\n:::\{{admonition\}} What to think about"),
     ("for_teachers.md", r"\{{doc\}}`{stem}`|\b{n}\. [A-Z]"),
 ])
 def test_back_matter_covers_every_numbered_chapter(page, pattern):
@@ -318,5 +324,6 @@ def test_back_matter_covers_every_numbered_chapter(page, pattern):
 def test_reflection_asks_the_syllabus_questions():
     text = (ROOT / "book" / "reflection.md").read_text()
     for phrase in ("degradation exist", "architecture matter more than parameter count",
-                   "chapter 9's table", "Invariance against discrimination", "1-point accuracy gain"):
+                   "chapter 9's table", "Invariance against discrimination",
+                   "1-point accuracy gain"):
         assert phrase.lower() in text.lower(), phrase

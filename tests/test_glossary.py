@@ -108,7 +108,8 @@ def page_texts() -> dict[str, str]:
 
 def unresolved_terms(text: str, entries: list[list[str]]) -> list[str]:
     known = {t.lower() for terms in entries for t in terms}
-    targets = [re.sub(r".*<(.+)>\s*$", r"\1", ref, flags=re.S).strip() for ref in TERM_ROLE.findall(text)]
+    targets = [re.sub(r".*<(.+)>\s*$", r"\1", ref, flags=re.S).strip()
+               for ref in TERM_ROLE.findall(text)]
     return [t for t in targets if " ".join(t.lower().split()) not in known]
 
 
@@ -141,9 +142,10 @@ def test_every_bold_technical_term_has_an_entry(doc):
 
 
 def test_the_checks_can_fail():
-    entries = glossary_entries("```{glossary}\nKernel (filter)\n  weights.\n\nStride\nStep\n  moves.\n```")
+    entries = glossary_entries(
+        "```{glossary}\nKernel (filter)\n  weights.\n\nStride\nStep\n  moves.\n```")
     assert entries == [["Kernel (filter)"], ["Stride", "Step"]]
-    text = ("A **filter**, two **strides**, a **Pooling** layer; **Try it.**; {term}`kernel <Kernel "
-            "(filter)>`, {term}`step`, {term}`pool`.")
+    text = ("A **filter**, two **strides**, a **Pooling** layer; **Try it.**; "
+            "{term}`kernel <Kernel (filter)>`, {term}`step`, {term}`pool`.")
     assert bold_without_entry(text, entries) == ["Pooling"]
     assert unresolved_terms(text, entries) == ["pool"]

@@ -14,8 +14,8 @@ def _quiz(n_questions: int, n_options: int = 3, right: int = 0) -> list[Question
 
 def _shown(html: str) -> list[tuple[str, str, str]]:
     """(option text, verdict, explanation) in the order the page shows them."""
-    return re.findall(r"<summary>\(\w\) (.*?)</summary><span class=\"(ok|no)\">.*?</span> (.*?)</details>",
-                      html)
+    return re.findall(r"<summary>\(\w\) (.*?)</summary>"
+                      r"<span class=\"(ok|no)\">.*?</span> (.*?)</details>", html)
 
 
 def test_the_order_is_the_same_every_time():

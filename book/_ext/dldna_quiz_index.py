@@ -62,7 +62,8 @@ def index_source(chapters: list[tuple[str, str]]) -> str:
     """The MyST text appended to the quiz-index page: one section per chapter."""
     parts = []
     for docname, title in chapters:
-        parts.append(f"\n## {title}\n\nFrom {{doc}}`/{docname}`:\n\n```{{quiz-of}} {docname}\n```\n")
+        parts.append(f"\n## {title}\n\nFrom {{doc}}`/{docname}`:\n\n"
+                     f"```{{quiz-of}} {docname}\n```\n")
     return "".join(parts)
 
 
