@@ -93,9 +93,10 @@ def option_orders(questions: Sequence[Question]) -> list[tuple[int, ...]]:
     """The order in which each question's options are shown (indices into ``options``).
 
     Each question's options are shuffled by a generator seeded with the question's number and
-    option count, so the order depends neither on the texts nor on the run. If every question
-    with one right answer would still show it in the same place, the last one's right answer
-    swaps places with its neighbour: a quiz never has all its right answers in one position.
+    option count, so the order depends neither on the texts nor on the run. Among the questions
+    with one right answer, a right answer that would be the third in a row in the same place,
+    or the last of a quiz whose right answers all share one place, swaps places with its
+    neighbour: a quiz never has all its right answers in one position, nor three in a row.
 
     Args:
         questions: the questions of one quiz, in their order.
@@ -108,12 +109,16 @@ def option_orders(questions: Sequence[Question]) -> list[tuple[int, ...]]:
         orders.append(order)
     single = [(order, q) for order, q in zip(orders, questions)
               if sum(o.correct for o in q.options) == 1]
-    places = {[q.options[i].correct for i in order].index(True) for order, q in single}
-    if len(single) > 1 and len(places) == 1:
-        order, _ = single[-1]
-        here = places.pop()
-        there = (here + 1) % len(order)
-        order[here], order[there] = order[there], order[here]
+    places: list[int] = []
+    for number, (order, q) in enumerate(single):
+        here = [q.options[i].correct for i in order].index(True)
+        third_in_a_row = places[-2:] == [here, here]
+        all_alike = number == len(single) - 1 and number > 0 and set(places) == {here}
+        if third_in_a_row or all_alike:
+            there = (here + 1) % len(order)
+            order[here], order[there] = order[there], order[here]
+            here = there
+        places.append(here)
     return [tuple(order) for order in orders]
 
 

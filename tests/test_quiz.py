@@ -40,6 +40,12 @@ def test_right_answers_are_never_all_in_one_place(n_questions, n_options, right)
     assert len(places) >= 2
 
 
+@pytest.mark.parametrize("n_options, right", [(2, 0), (3, 0), (3, 1), (4, 0), (4, 2)])
+def test_no_three_right_answers_in_a_row_share_a_place(n_options, right):
+    places = [order.index(right) for order in option_orders(_quiz(12, n_options, right))]
+    assert all(len(set(places[i:i + 3])) > 1 for i in range(len(places) - 2)), places
+
+
 def test_every_option_is_shown_once():
     for order, q in zip(option_orders(_quiz(7, 4)), _quiz(7, 4)):
         assert sorted(order) == list(range(len(q.options)))
