@@ -121,21 +121,34 @@ def read_chapter(nb: nbformat.NotebookNode, name: str = "") -> Chapter:
     for cell in nb.cells:
         if cell.cell_type == "code":
             chapter.quizzes += _quizzes(cell.source)
-            if open_exercise and re.search(r"\bcheck_\w+\(", cell.source):
+            called = re.findall(r"\b(check_\w+)\(", cell.source)
+            if open_exercise and called:
                 chapter.exercises[open_exercise]["checker"] = True
+                chapter.exercises[open_exercise]["checkers"] = called
             continue
         for label in SOLUTION.findall(cell.source):
             if label in chapter.exercises:
                 chapter.exercises[label]["solution"] = True
             open_exercise = None
         for label in EXERCISE.findall(cell.source):
-            chapter.exercises[label] = {"checker": False, "solution": False}
+            chapter.exercises[label] = {"checker": False, "solution": False, "checkers": []}
             open_exercise = label
     return chapter
 
 
-def problems(chapter: Chapter, known_keys: set[str]) -> list[str]:
-    """Everything the chapter still lacks; empty when it is complete."""
+def library_checkers() -> set[str]:
+    """The checker functions that dldna.exercises defines."""
+    return {name for path in (ROOT / "dldna" / "exercises").glob("*.py")
+            for name in re.findall(r"^def (check_\w+)\(", path.read_text(), re.M)}
+
+
+def problems(chapter: Chapter, known_keys: set[str], checkers: set[str] | None = None) -> list[str]:
+    """Everything the chapter still lacks; empty when it is complete.
+
+    ``known_keys`` are the keys of references.bib, ``checkers`` the names of the exercise
+    checkers of ``dldna.exercises`` (default: read from the package).
+    """
+    checkers = library_checkers() if checkers is None else checkers
     found = []
     if not chapter.objectives:
         found.append("no learning objectives (a 'Learning objectives' admonition)")
@@ -166,6 +179,10 @@ def problems(chapter: Chapter, known_keys: set[str]) -> list[str]:
         if not parts["checker"]:
             found.append(f"exercise {label} has no auto-checker call (check_...) before its "
                          "solution")
+        unknown_checkers = sorted(set(parts["checkers"]) - checkers)
+        if unknown_checkers:
+            found.append(f"exercise {label} calls checkers not in dldna.exercises: "
+                         f"{unknown_checkers}")
         if not parts["solution"]:
             found.append(f"exercise {label} has no hidden (dropdown) solution")
     if chapter.figures < 1:
@@ -239,6 +256,7 @@ def _notebook(**replace) -> Chapter:
 
 
 KEYS = {"lecun1998gradient"}
+CHECKERS = {"check_task"}
 BAD = {
     "no learning objectives": dict(objectives=[_md("# 0. Test")]),
     "no '## Summary'": dict(summary=[_md("## In short\n\n- done")]),
@@ -253,6 +271,8 @@ BAD = {
     "has no hidden (dropdown) solution": dict(exercises=_exercise("ex-a") + [
         _md(c.source.replace(":class: dropdown", "")) if "solution-start" in c.source else c
         for c in _exercise("ex-b")]),
+    "calls checkers not in dldna.exercises": dict(exercises=_exercise("ex-a") + [
+        _code("check_typo(answer)") if "check_" in c.source else c for c in _exercise("ex-b")]),
     "no figure": dict(figure=[_code("x = 1")]),
     "no citation": dict(prose=[_md("A {term}`stride` as in {py:func}`dldna.conv.conv2d`.")]),
     "missing from references.bib": dict(prose=[_md(
@@ -264,12 +284,12 @@ BAD = {
 
 
 def test_the_made_up_good_notebook_passes():
-    assert problems(_notebook(), KEYS) == []
+    assert problems(_notebook(), KEYS, CHECKERS) == []
 
 
 @pytest.mark.parametrize("expected", BAD)
 def test_each_check_can_fail(expected):
-    found = problems(_notebook(**BAD[expected]), KEYS)
+    found = problems(_notebook(**BAD[expected]), KEYS, CHECKERS)
     assert len(found) == 1 and expected in found[0], found
 
 
@@ -280,7 +300,7 @@ def test_right_answers_all_in_one_place_fail():
     original = quiz.option_orders
     try:
         globals()["option_orders"] = lambda qs: [tuple(range(len(q.options))) for q in qs]
-        found = problems(_notebook(), KEYS)
+        found = problems(_notebook(), KEYS, CHECKERS)
     finally:
         globals()["option_orders"] = original
     assert found == ["every right quiz answer is shown in the same position"]
