@@ -241,3 +241,23 @@ def test_terms_and_names_link_to_glossary_and_api(browser, site):
     for name, texts in described.items():
         # "name (type) – what it is": at least three words after the dash
         assert texts and all(len(t.split("–", 1)[-1].split()) >= 3 for t in texts), (name, texts)
+
+
+def test_quiz_index_question_reveals_its_explanation(browser, site):
+    """The quiz index holds every numbered chapter's quiz; clicking an answer opens its verdict
+    and explanation, with no script and no network."""
+    page, problems = _visit(browser, f"{site}/book/quiz_index.html")
+    chapters = [doc for doc in toc_documents() if doc.split("/")[-1][:2].isdigit()]
+    quizzes = page.locator("article .dldna-quiz")
+    answer = quizzes.first.locator("details").first
+    hidden_before = answer.locator("span.ok, span.no").is_visible()
+    answer.locator("summary").click()
+    verdict = answer.locator("span.ok, span.no")
+    verdict.wait_for(state="visible", timeout=5_000)
+    opened = answer.evaluate("d => d.open")
+    explanation = answer.inner_text().split(verdict.inner_text(), 1)[-1].strip()
+    count, verdicts = quizzes.count(), verdict.count()
+    page.context.close()
+    assert not problems and count == len(chapters), (problems, count, len(chapters))
+    assert not hidden_before and opened and verdicts == 1
+    assert len(explanation.split()) >= 3, explanation

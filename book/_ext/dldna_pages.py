@@ -8,6 +8,11 @@
   body, same attributes; no file name and an empty one count as the same).
 * myst-nb's execution table marks runs with ✅ and ❌, colour emoji that DejaVu, Liberation and
   Arial lack (empty boxes); the page body gets ✓ and ✗ instead, which they have.
+* The maintainers' "Execution statistics" page is built but kept out of the reader's navigation:
+  it is not in ``_toc.yml`` (so sphinx-external-toc excludes it, with ``only_build_toc_files``)
+  and is taken back out of ``exclude_patterns`` here; its front matter says ``orphan: true`` and
+  the how-to page links to it.
+* The quiz index (``dldna_quiz_index``) is set up from here, so ``_config.yml`` needs no entry.
 * pydata-sphinx-theme logs "Got invalid theme mode" when its page template gets no
   ``default_mode`` (a template variable, not a theme option, in pydata-sphinx-theme 0.17); every
   page gets ``default_mode = "light"``.
@@ -59,7 +64,18 @@ def _default_colour_mode(app, pagename, templatename, context, doctree) -> None:
         context["default_mode"] = "light"  # the figures are drawn on white
 
 
+# Built, linked from the how-to page, but in no toctree (not in the sidebar).
+OFF_NAVIGATION = ("book/exec_stats.md",)
+
+
+def _build_off_navigation_pages(app, config) -> None:
+    config["exclude_patterns"] = [p for p in config["exclude_patterns"] if p not in OFF_NAVIGATION]
+
+
 def setup(app):
+    app.setup_extension("dldna_quiz_index")
+    # After sphinx-external-toc (priority 900) added every file outside the TOC to the exclusions.
+    app.connect("config-inited", _build_off_navigation_pages, priority=950)
     app.connect("html-page-context", _default_colour_mode)
     app.connect("html-page-context", _drop_duplicate_scripts)
     app.connect("html-page-context", _replace_glyphs)

@@ -1,12 +1,15 @@
 """Self-check quizzes that work everywhere: Jupyter, Colab and the static HTML book.
 
 Each option is an HTML ``<details>`` element: click it to see whether it is right and *why*.
-No JavaScript and no network are needed, so the quiz behaves the same offline. Texts may use the
+No JavaScript and no network are needed, so the quiz behaves the same offline. Options are shown
+in a seeded shuffle (:func:`option_orders`), so the right answer is not always "(a)" however the
+author listed it, and every rendering of a quiz shows it the same way. Texts may use the
 two bits of Markdown a question needs: ``*emphasis*`` and ```code```.
 """
 from __future__ import annotations
 
 import html
+import random
 import re
 from dataclasses import dataclass
 from typing import Sequence
@@ -78,22 +81,65 @@ _CSS = """<style>
 </style>"""
 
 
-def render_quiz(questions: Sequence[Question], title: str = "Check your understanding") -> str:
+def _checked(questions: Sequence[Question]) -> None:
+    if not questions:
+        raise ValueError("questions must contain at least one Question")
+    for number, q in enumerate(questions):
+        if not isinstance(q, Question):
+            raise TypeError(f"questions[{number}] must be a Question, got {type(q).__name__}")
+
+
+def option_orders(questions: Sequence[Question]) -> list[tuple[int, ...]]:
+    """The order in which each question's options are shown (indices into ``options``).
+
+    Each question's options are shuffled by a generator seeded with the question's number and
+    option count, so the order depends neither on the texts nor on the run. Among the questions
+    with one right answer, a right answer that would be the third in a row in the same place,
+    or the last of a quiz whose right answers all share one place, swaps places with its
+    neighbour: a quiz never has all its right answers in one position, nor three in a row.
+
+    Args:
+        questions: the questions of one quiz, in their order.
+    """
+    _checked(questions)
+    orders = []
+    for number, q in enumerate(questions, 1):
+        order = list(range(len(q.options)))
+        random.Random(1000 * number + len(order)).shuffle(order)
+        orders.append(order)
+    single = [(order, q) for order, q in zip(orders, questions)
+              if sum(o.correct for o in q.options) == 1]
+    places: list[int] = []
+    for number, (order, q) in enumerate(single):
+        here = [q.options[i].correct for i in order].index(True)
+        third_in_a_row = places[-2:] == [here, here]
+        all_alike = number == len(single) - 1 and number > 0 and set(places) == {here}
+        if third_in_a_row or all_alike:
+            there = (here + 1) % len(order)
+            order[here], order[there] = order[there], order[here]
+            here = there
+        places.append(here)
+    return [tuple(order) for order in orders]
+
+
+def render_quiz(questions: Sequence[Question], title: str = "Check your understanding",
+                shuffle: bool = True) -> str:
     """The quiz as a self-contained HTML string.
 
     Args:
         questions: the questions, numbered in this order.
         title: heading shown above the questions.
+        shuffle: show the options in the order of :func:`option_orders` (each explanation stays
+            with its option); ``False`` keeps the author's order.
     """
-    if not questions:
-        raise ValueError("questions must contain at least one Question")
+    _checked(questions)
+    orders = (option_orders(questions) if shuffle
+              else [range(len(q.options)) for q in questions])
     parts = [_CSS, f'<div class="dldna-quiz"><p><b>{html.escape(title)}</b> '
              "— click an answer to reveal whether it is right and why.</p>"]
-    for number, q in enumerate(questions, 1):
-        if not isinstance(q, Question):
-            raise TypeError(f"questions[{number - 1}] must be a Question, got {type(q).__name__}")
+    for number, (q, order) in enumerate(zip(questions, orders), 1):
         parts.append(f'<div class="q">{number}. {inline_html(q.prompt)}</div>')
-        for letter, o in zip("abcdefghij", q.options):
+        for letter, o in zip("abcdefghij", (q.options[i] for i in order)):
             verdict = ('<span class="ok">Correct.</span>' if o.correct
                        else '<span class="no">Not quite.</span>')
             parts.append(f"<details><summary>({letter}) {inline_html(o.text)}</summary>"
