@@ -19,7 +19,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from book_build import ROOT, toc_notebooks  # noqa: E402
 
-from dldna.quiz import Question, option_orders  # noqa: E402
+from dldna.book.quiz import Question, option_orders  # noqa: E402
 
 CITE = re.compile(r"\{cite(?::\w+)?\}`([^`]+)`")
 BIB_KEY = re.compile(r"^@\w+\{([^,\s]+),", re.M)
@@ -220,7 +220,7 @@ def _code(text: str):
     return nbformat.v4.new_code_cell(text)
 
 
-QUIZ = '''from dldna.quiz import Question, show_quiz
+QUIZ = '''from dldna.book.quiz import Question, show_quiz
 show_quiz([
     Question("Why is the sky blue?", [("scattering", True, "Rayleigh."), ("paint", False, "No.")]),
     Question("2 + 2?", [("4", True, "Sums."), ("5", False, "Off by one.")]),
@@ -295,7 +295,7 @@ def test_each_check_can_fail(expected):
 
 def test_right_answers_all_in_one_place_fail():
     """option_orders never allows it, so the check is shown failing on a stand-in for it."""
-    import dldna.quiz as quiz
+    import dldna.book.quiz as quiz
 
     original = quiz.option_orders
     try:

@@ -13,7 +13,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "book" / "_ext"))
 import dldna_pages  # noqa: E402
 import dldna_quiz_index as qi  # noqa: E402
 
-from dldna.quiz import Question, render_quiz  # noqa: E402
+from dldna.book.quiz import Question, render_quiz  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 

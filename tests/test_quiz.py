@@ -1,10 +1,10 @@
-"""The seeded option order of dldna.quiz: stable, explanation kept with its option, right answers
+"""The seeded option order of dldna.book.quiz: stable, explanation kept with its option, right answers
 never all in one place."""
 import re
 
 import pytest
 
-from dldna.quiz import Question, option_orders, render_quiz
+from dldna.book.quiz import Question, option_orders, render_quiz
 
 
 def _quiz(n_questions: int, n_options: int = 3, right: int = 0) -> list[Question]:
