@@ -4,14 +4,17 @@
 ``tools/fetch_fashion_mnist.py``, or cached, or downloaded in the gpu profile) and the bundled
 MNIST-5k stand-in otherwise; every line it prints names the dataset actually used. The recipe
 is :data:`RESNET18_RECIPE` (a :class:`dldna.train.TrainConfig`); its size per profile is a
-:class:`dldna.config.RunSize` from :data:`RESNET18_SIZES`, picked by :func:`resnet18_settings`:
+:class:`dldna.config.RunSize` (:data:`RESNET18_SMOKE`, :data:`RESNET18_CPU`, :data:`RESNET18_GPU`),
+picked by :func:`resnet18_settings`:
 
 * ``gpu``   the real thing: full width (64), the whole training set, 10 epochs;
-* ``cpu``   a scaled-down run that finishes in minutes on two cores: width 16 (about 1/16 of the
-  multiply-adds), a class-balanced subset of the training set, a few epochs. Measured on the real
-  Fashion-MNIST (2,000 training images, 3 epochs, 1,000 test images): test accuracy 78.8 %,
-  81.2 % and 78.4 % for seeds 0, 1 and 2; 241–272 s of process CPU time each (two threads);
-* ``smoke`` width 4, a few hundred images, one epoch (tests).
+* ``cpu``   width 16 (about 1/16 of the multiply-adds of width 64) on all 60,000 training
+  images for 2 epochs (batch 128, channels-last), scored on all 10,000 test images. Measured on
+  the real Fashion-MNIST on a shared 2-core machine (load 6–8): 91.8 % (seed 1, 303 s of process
+  CPU time with two threads, so about 150 s of wall time on a quiet machine, an estimate);
+  30,000 images gave 90.4 % (seed 0, 136 s CPU on one thread). ``python -m dldna.bench
+  resnet18`` measures it again;
+* ``smoke`` width 8, 1,000 images, two epochs (tests; it learns, 44–52 %).
 
 Model files are :mod:`dldna.models.io` files (registry name ``resnet18`` and its arguments);
 :func:`save_model` and :func:`load_model` keep this module's original signatures.
@@ -47,7 +50,8 @@ RESNET18_CPU = RunSize(width=16, train_size=None, test_size=None, epochs=2, batc
 #: gpu: the paper's width (64) on all 60,000 training images for 10 epochs.
 RESNET18_GPU = RunSize(width=64, train_size=None, test_size=None, epochs=10, batch_size=128)
 #: What the cpu profile may spend: width² × training images × epochs (cost grows with the
-#: square of the width). Width 16 × 120,000 image passes took about 3 minutes on two cores.
+#: square of the width). Width 16 × 120,000 image passes took 303 s of CPU time, about 150 s
+#: on two quiet cores (estimate).
 CPU_BUDGET = 16 ** 2 * 120_000
 
 
