@@ -12,6 +12,7 @@ from typing import Sequence, Union
 from torch import Tensor, nn
 
 from .input_check import Shrink, check_image, min_input_side
+from .layers import fc_head, init_weights, last_conv_channels
 from .registry import register
 
 Layer = Union[int, str]
@@ -64,29 +65,14 @@ class VGG(nn.Module):
     def __init__(self, features: nn.Sequential, num_classes: int = 1000, dropout: float = 0.5,
                  in_channels: int = 3) -> None:
         super().__init__()
-        if not 0 <= dropout < 1:
-            raise ValueError(f"dropout must be in [0, 1), got {dropout}")
+        classifier = fc_head(last_conv_channels(features) * 7 * 7, num_classes, dropout=dropout)
         self.in_channels = in_channels
         pools = sum(isinstance(m, nn.MaxPool2d) for m in features)
         self.min_side = min_input_side([Shrink(2, 2)] * pools)
-        width = [m for m in features if isinstance(m, nn.Conv2d)][-1].out_channels
         self.features = features
         self.avgpool = nn.AdaptiveAvgPool2d((7, 7))
-        self.classifier = nn.Sequential(
-            nn.Linear(width * 7 * 7, 4096), nn.ReLU(inplace=True), nn.Dropout(p=dropout),
-            nn.Linear(4096, 4096), nn.ReLU(inplace=True), nn.Dropout(p=dropout),
-            nn.Linear(4096, num_classes),
-        )
-        for m in self.modules():  # torchvision's initialisation
-            if isinstance(m, nn.Conv2d):
-                nn.init.kaiming_normal_(m.weight, mode="fan_out", nonlinearity="relu")
-                nn.init.zeros_(m.bias)
-            elif isinstance(m, nn.BatchNorm2d):
-                nn.init.ones_(m.weight)
-                nn.init.zeros_(m.bias)
-            elif isinstance(m, nn.Linear):
-                nn.init.normal_(m.weight, 0, 0.01)
-                nn.init.zeros_(m.bias)
+        self.classifier = classifier
+        init_weights(self)  # torchvision's initialisation
 
     def forward(self, x: Tensor) -> Tensor:
         check_image(x, self.in_channels, self.min_side, type(self).__name__)
