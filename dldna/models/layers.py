@@ -11,6 +11,7 @@ pretrained weights with ``strict=True``:
 - :func:`make_divisible` = ``torchvision.models._utils._make_divisible`` (MobileNet,
   EfficientNet);
 - :class:`LayerNorm2d` = ``torchvision.models.convnext.LayerNorm2d`` (ConvNeXt);
+- :func:`conv3x3`, :func:`conv1x1` – torchvision's ResNet convolutions (no bias);
 - :func:`fc_head` – AlexNet's and VGG's three fully connected layers with dropout;
 - :func:`init_weights` – torchvision's initialisation of VGG, MobileNet and EfficientNet.
 """
@@ -23,7 +24,8 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-__all__ = ["ConvBNAct", "LayerNorm2d", "SqueezeExcitation", "StochasticDepth", "fc_head",
+__all__ = ["ConvBNAct", "LayerNorm2d", "SqueezeExcitation", "StochasticDepth", "conv1x1", "conv3x3",
+           "fc_head",
            "init_weights", "last_conv_channels", "make_divisible", "stochastic_depth"]
 
 def make_divisible(v: float, divisor: int = 8, min_value: int | None = None) -> int:
@@ -279,3 +281,25 @@ def init_weights(model: nn.Module, *, linear: str = "normal") -> None:
                 bound = 1.0 / math.sqrt(m.out_features)
                 nn.init.uniform_(m.weight, -bound, bound)
             nn.init.zeros_(m.bias)
+
+
+def conv3x3(in_planes: int, out_planes: int, stride: int = 1) -> nn.Conv2d:
+    """3×3 convolution with padding 1 and no bias (a BatchNorm follows).
+
+    Args:
+        in_planes: input channels.
+        out_planes: output channels.
+        stride: step of the kernel.
+    """
+    return nn.Conv2d(in_planes, out_planes, kernel_size=3, stride=stride, padding=1, bias=False)
+
+
+def conv1x1(in_planes: int, out_planes: int, stride: int = 1) -> nn.Conv2d:
+    """1×1 convolution without bias: channel mixing, or a projection shortcut.
+
+    Args:
+        in_planes: input channels.
+        out_planes: output channels.
+        stride: step of the kernel (2 for a downsampling shortcut).
+    """
+    return nn.Conv2d(in_planes, out_planes, kernel_size=1, stride=stride, bias=False)

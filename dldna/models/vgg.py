@@ -7,13 +7,13 @@ and E are VGG-11, -13, -16 and -19; the ``_bn`` variants add BatchNorm after eve
 """
 from __future__ import annotations
 
-from typing import Sequence, Union
+from typing import Callable, Sequence, Union
 
 from torch import Tensor, nn
 
 from .input_check import Shrink, check_image, min_input_side
 from .layers import fc_head, init_weights, last_conv_channels
-from .registry import register
+from .registry import public_factory
 
 Layer = Union[int, str]
 
@@ -85,97 +85,29 @@ def _vgg(config: str, batch_norm: bool, num_classes: int, in_channels: int,
                in_channels)
 
 
-@register("vgg11", torchvision=True)
-def vgg11(*, num_classes: int = 1000, in_channels: int = 3, dropout: float = 0.5) -> VGG:
-    """VGG-11 (configuration A); torchvision's ``vgg11``.
-
+_ARGS = """
     Args:
         num_classes: number of output scores.
         in_channels: image channels.
         dropout: dropout probability in the classifier.
-    """
-    return _vgg("vgg11", False, num_classes, in_channels, dropout)
+"""
 
 
-@register("vgg11_bn", torchvision=True)
-def vgg11_bn(*, num_classes: int = 1000, in_channels: int = 3, dropout: float = 0.5) -> VGG:
-    """VGG-11 with BatchNorm; torchvision's ``vgg11_bn``.
+def _variant(name: str, summary: str) -> Callable[..., VGG]:
+    config, batch_norm = name.removesuffix("_bn"), name.endswith("_bn")
 
-    Args:
-        num_classes: number of output scores.
-        in_channels: image channels.
-        dropout: dropout probability in the classifier.
-    """
-    return _vgg("vgg11", True, num_classes, in_channels, dropout)
+    def factory(*, num_classes: int = 1000, in_channels: int = 3, dropout: float = 0.5) -> VGG:
+        return _vgg(config, batch_norm, num_classes, in_channels, dropout)
+
+    return public_factory(factory, name, f"{summary}; torchvision's ``{name}``.", _ARGS,
+                          torchvision=True)
 
 
-@register("vgg13", torchvision=True)
-def vgg13(*, num_classes: int = 1000, in_channels: int = 3, dropout: float = 0.5) -> VGG:
-    """VGG-13 (configuration B); torchvision's ``vgg13``.
-
-    Args:
-        num_classes: number of output scores.
-        in_channels: image channels.
-        dropout: dropout probability in the classifier.
-    """
-    return _vgg("vgg13", False, num_classes, in_channels, dropout)
-
-
-@register("vgg13_bn", torchvision=True)
-def vgg13_bn(*, num_classes: int = 1000, in_channels: int = 3, dropout: float = 0.5) -> VGG:
-    """VGG-13 with BatchNorm; torchvision's ``vgg13_bn``.
-
-    Args:
-        num_classes: number of output scores.
-        in_channels: image channels.
-        dropout: dropout probability in the classifier.
-    """
-    return _vgg("vgg13", True, num_classes, in_channels, dropout)
-
-
-@register("vgg16", torchvision=True)
-def vgg16(*, num_classes: int = 1000, in_channels: int = 3, dropout: float = 0.5) -> VGG:
-    """VGG-16 (configuration D, 138,357,544 parameters); torchvision's ``vgg16``.
-
-    Args:
-        num_classes: number of output scores.
-        in_channels: image channels.
-        dropout: dropout probability in the classifier.
-    """
-    return _vgg("vgg16", False, num_classes, in_channels, dropout)
-
-
-@register("vgg16_bn", torchvision=True)
-def vgg16_bn(*, num_classes: int = 1000, in_channels: int = 3, dropout: float = 0.5) -> VGG:
-    """VGG-16 with BatchNorm; torchvision's ``vgg16_bn``.
-
-    Args:
-        num_classes: number of output scores.
-        in_channels: image channels.
-        dropout: dropout probability in the classifier.
-    """
-    return _vgg("vgg16", True, num_classes, in_channels, dropout)
-
-
-@register("vgg19", torchvision=True)
-def vgg19(*, num_classes: int = 1000, in_channels: int = 3, dropout: float = 0.5) -> VGG:
-    """VGG-19 (configuration E); torchvision's ``vgg19``.
-
-    Args:
-        num_classes: number of output scores.
-        in_channels: image channels.
-        dropout: dropout probability in the classifier.
-    """
-    return _vgg("vgg19", False, num_classes, in_channels, dropout)
-
-
-@register("vgg19_bn", torchvision=True)
-def vgg19_bn(*, num_classes: int = 1000, in_channels: int = 3, dropout: float = 0.5) -> VGG:
-    """VGG-19 with BatchNorm; torchvision's ``vgg19_bn``.
-
-    Args:
-        num_classes: number of output scores.
-        in_channels: image channels.
-        dropout: dropout probability in the classifier.
-    """
-    return _vgg("vgg19", True, num_classes, in_channels, dropout)
+vgg11 = _variant("vgg11", "VGG-11 (configuration A)")
+vgg11_bn = _variant("vgg11_bn", "VGG-11 with BatchNorm")
+vgg13 = _variant("vgg13", "VGG-13 (configuration B)")
+vgg13_bn = _variant("vgg13_bn", "VGG-13 with BatchNorm")
+vgg16 = _variant("vgg16", "VGG-16 (configuration D, 138,357,544 parameters)")
+vgg16_bn = _variant("vgg16_bn", "VGG-16 with BatchNorm")
+vgg19 = _variant("vgg19", "VGG-19 (configuration E)")
+vgg19_bn = _variant("vgg19_bn", "VGG-19 with BatchNorm")
