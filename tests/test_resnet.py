@@ -6,10 +6,7 @@ import torch
 
 from dldna.models import create, get_entry
 from dldna.models.resnet import CifarBlock, CifarResNet, ShortcutA
-
-
-def count(model: torch.nn.Module) -> int:
-    return sum(p.numel() for p in model.parameters())
+from model_probe import count
 
 
 @pytest.mark.parametrize("depth", [8, 20, 32, 56])
