@@ -16,8 +16,9 @@ picked by :func:`resnet18_settings`:
   resnet18`` measures it again;
 * ``smoke`` width 8, 1,000 images, two epochs (tests; it learns, 44–52 %).
 
-Model files are :mod:`dldna.models.io` files (registry name ``resnet18`` and its arguments);
-:func:`save_model` and :func:`load_model` keep this module's original signatures.
+Model files are :mod:`dldna.models.io` files (registry name ``resnet18`` and its arguments),
+written and read by :func:`dldna.models.io.save_model` and :func:`dldna.models.io.load_model`;
+:func:`model_info` is the metadata stored with them.
 """
 from __future__ import annotations
 
@@ -33,10 +34,10 @@ from .checkpoint import CheckpointError
 from .config import Profile, RunSize, cache_dir, get_profile, seed_everything
 from .models import create
 from .models import io as _io
+from .models.io import load_model, save_model  # noqa: F401  the one copy, re-exported (syllabus name)
 from .train import History, TrainConfig, evaluate, fit
 
 MODEL_FORMAT = _io.MODEL_FORMAT
-_BUILDERS = {"ResNet18": "resnet18", "ResNet34": "resnet34", "ResNet50": "resnet50"}
 
 #: The training recipe of this ResNet-18 (AdamW, weight decay 0.05, one-cycle from 3e-3).
 RESNET18_RECIPE = TrainConfig(optimizer="adamw", lr=3e-3, weight_decay=0.05,
@@ -180,9 +181,9 @@ def train_resnet18(*, dataset: str = "fashion-mnist", epochs: int | None = None,
         print(f"ResNet-18 (width {settings.width}) trained on {len(train_set)} images of "
               f"{train_set.name} for {settings.epochs} epoch(s): test accuracy "
               f"{accuracy:.1%} on {len(test_set)} test images of {test_set.name}")
-    save_model(model, path, arch=arch, classes=train_set.classes, dataset=train_set.name,
-               examples=(test_set.images[:16], test_set.labels[:16]),
-               metrics={"test_accuracy": accuracy})
+    _io.save_model(model, path, info=model_info(
+        train_set.classes, train_set.name, examples=(test_set.images[:16], test_set.labels[:16]),
+        metrics={"test_accuracy": accuracy}))
     return TrainedModel(model, history, train_set.name, train_set.classes, accuracy, path,
                         settings)
 
@@ -200,34 +201,20 @@ def _datasets(dataset: str, settings: RunSize, seed: int):
     return train_set, test_set
 
 
-def save_model(model: nn.Module, path: str | Path, *, arch: dict[str, Any],
-               classes: tuple[str, ...], dataset: str, builder: str = "ResNet18",
+def model_info(classes: tuple[str, ...], dataset: str, *,
                examples: tuple[torch.Tensor, torch.Tensor] | None = None,
-               metrics: dict[str, float] | None = None) -> Path:
-    """Save weights plus everything needed to rebuild the model (written atomically).
-
-    ``arch`` holds the keyword arguments of the ``builder`` (``"ResNet18"``, ``"ResNet34"`` or
-    ``"ResNet50"``, i.e. the registry's ``resnet18`` …); the file is a
-    :func:`dldna.models.io.save_model` file that any registry-aware loader reads.
+               metrics: dict[str, float] | None = None) -> dict[str, Any]:
+    """The metadata stored with a trained model (the ``info`` of
+    :func:`dldna.models.io.save_model`): what :func:`load_example` reads back.
 
     Args:
-        model: the trained model.
-        path: the file to write.
-        arch: the builder's keyword arguments.
         classes: the class names, in label order.
         dataset: the name of the training data.
-        builder: ``"ResNet18"``, ``"ResNet34"`` or ``"ResNet50"``.
-        examples: a few test images and their labels to store with it.
+        examples: a few test images (``uint8``, as in ``ImageDataset.images``) and their labels.
         metrics: plain numbers to store, e.g. the test accuracy.
-
-    Returns:
-        The path written.
     """
-    if builder not in _BUILDERS:
-        raise ValueError(f"builder must be one of {sorted(_BUILDERS)}, got {builder!r}")
-    if len(classes) != arch.get("num_classes", len(classes)):
-        raise ValueError(f"{len(classes)} class names for a model with "
-                         f"{arch['num_classes']} outputs")
+    if not classes or not all(isinstance(c, str) for c in classes):
+        raise ValueError(f"classes must be a non-empty sequence of names, got {classes!r}")
     info: dict[str, Any] = {"classes": list(classes), "dataset": dataset,
                             "metrics": dict(metrics or {})}
     if examples is not None:
@@ -235,25 +222,7 @@ def save_model(model: nn.Module, path: str | Path, *, arch: dict[str, Any],
         if images.dtype != torch.uint8:
             raise TypeError("examples must be uint8 images (as in ImageDataset.images)")
         info["examples"] = {"images": images.cpu(), "labels": labels.cpu()}
-    return _io.save_model(model, path, name=_BUILDERS[builder], kwargs=arch, info=info)
-
-
-def load_model(path: str | Path) -> tuple[nn.Module, dict[str, Any]]:
-    """Rebuild a model saved by :func:`save_model`; returns ``(model in eval mode, info)``.
-
-    ``info`` has ``classes`` (a tuple), ``dataset``, ``metrics``, ``examples`` if saved, and
-    ``arch``/``builder`` as before; files of the older format still load.
-
-    Args:
-        path: the model file.
-    """
-    model, info = _io.load_model(path)
-    builders = {v: k for k, v in _BUILDERS.items()}
-    if info["model"] not in builders:
-        raise CheckpointError(f"{path} holds a {info['model']!r}, not a ResNet-18/34/50")
-    info.update(arch=info["kwargs"], builder=builders[info["model"]],
-                classes=tuple(info.get("classes", ())))
-    return model, info
+    return info
 
 
 def load_example(path: str | Path | None = None, *, index: int = 0,
@@ -269,7 +238,7 @@ def load_example(path: str | Path | None = None, *, index: int = 0,
     """
     if path is None or (train_if_missing and not Path(path).exists()):
         path = train_resnet18(path=path, verbose=True).path
-    model, info = load_model(path)
+    model, info = _io.load_model(path)
     if "examples" not in info:
         raise CheckpointError(f"{path} holds no test images; save it with examples=...")
     images, labels = info["examples"]["images"], info["examples"]["labels"]
@@ -278,4 +247,5 @@ def load_example(path: str | Path | None = None, *, index: int = 0,
     image = images[index].float() / 255.0
     with torch.no_grad():
         prediction = int(model(image[None]).argmax(1))
-    return Example(model, image, int(labels[index]), prediction, info["classes"], info["dataset"])
+    return Example(model, image, int(labels[index]), prediction, tuple(info["classes"]),
+                   info["dataset"])

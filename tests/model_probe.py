@@ -36,3 +36,31 @@ def smallest_side(model: nn.Module, channels: int, first: int | None = None) -> 
             errors.append(f"{side}: {type(err).__name__}: {str(err)[:80]}")
     raise AssertionError(f"{type(model).__name__} accepts none of the sizes {SIDES}:\n"
                          + "\n".join(errors))
+
+
+def count(model: nn.Module) -> int:
+    """Parameters of ``model``, summed here (not with the library's counter it checks)."""
+    return sum(p.numel() for p in model.parameters())
+
+
+def twin_on_meta(name: str, **kwargs) -> tuple[nn.Module, nn.Module]:
+    """Ours (``dldna.models.create``) and torchvision's model of the same registry name, both on
+    the meta device."""
+    import torchvision
+
+    from dldna.models import create
+
+    return on_meta(lambda: create(name, **kwargs)), \
+        on_meta(lambda: torchvision.models.get_model(name, **kwargs))
+
+
+def assert_twin(ours: nn.Module, theirs: nn.Module, params: int | None = None) -> None:
+    """The same parameter count (and ``params``, the documented figure, if given), the same
+    state-dict keys in the same order with the same shapes, and a strict load of theirs."""
+    assert count(ours) == count(theirs), (count(ours), count(theirs))
+    if params is not None:
+        assert count(ours) == params, (count(ours), params)
+    mine, tv = ours.state_dict(), theirs.state_dict()
+    assert list(mine) == list(tv)
+    assert all(mine[k].shape == tv[k].shape for k in mine)
+    ours.load_state_dict(tv, strict=True, assign=True)

@@ -40,9 +40,32 @@ def test_model_cost_matches_torchvision_meta():
     assert efficiency.model_cost("vit_tiny", 28).params < 200_000
 
 
+class _Sleepy(torch.nn.Module):
+    """Sleeps 0.2 s on its first two calls (warm-up and first timed run), 0.02 s after."""
+
+    def __init__(self):
+        super().__init__()
+        self.calls, self.modes = 0, []
+
+    def forward(self, x):
+        import time
+
+        self.modes.append((self.training, torch.is_grad_enabled()))
+        time.sleep(0.2 if self.calls < 2 else 0.02)
+        self.calls += 1
+        return x
+
+
+def test_latency_is_the_best_run_per_image_in_eval_mode_without_gradients():
+    model = _Sleepy()
+    seconds = efficiency.latency(model, torch.zeros(4, 1, 8, 8), repeats=3)
+    assert model.calls == 4  # one warm-up, three timed
+    assert 0.02 / 4 <= seconds < 0.2 / 4  # the best run (0.02 s), divided over 4 images
+    assert set(model.modes) == {(False, False)}
+
+
 def test_latency_checks_its_input():
     model = torch.nn.Conv2d(1, 1, 3)
-    assert efficiency.latency(model, torch.zeros(2, 1, 8, 8), repeats=1) > 0
     with pytest.raises(ValueError, match="4-D"):
         efficiency.latency(model, torch.zeros(1, 8, 8))
 

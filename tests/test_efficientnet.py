@@ -8,27 +8,12 @@ import torchvision
 from dldna.models import MBConvBlock, compound_scaling, create
 from dldna.models.efficientnet import efficientnet
 from dldna.models.efficientnet import VARIANTS, efficientnet_from_phi, scale_stages, B0_STAGES
-
-COUNTS = [5_288_548, 7_794_184, 9_109_994, 12_233_232, 19_341_616, 30_389_784, 43_040_704,
-          66_347_960]
-
-
-def count(model: torch.nn.Module) -> int:
-    return sum(p.numel() for p in model.parameters())
-
-
-def test_b0_to_b7_parameter_counts_equal_torchvision():
-    with torch.device("meta"):
-        assert [count(create(f"efficientnet_b{b}")) for b in range(8)] == COUNTS
-
+from model_probe import assert_twin, count, twin_on_meta
 
 @pytest.mark.parametrize("b", [0, 5])  # B5–B7 use TensorFlow's batch-norm settings
 def test_keys_shapes_and_batch_norm_settings_equal_torchvision(b):
-    with torch.device("meta"):
-        ours = create(f"efficientnet_b{b}")
-        theirs = getattr(torchvision.models, f"efficientnet_b{b}")()
-    mine, tv = ours.state_dict(), theirs.state_dict()
-    assert list(mine) == list(tv) and all(mine[k].shape == tv[k].shape for k in mine)
+    ours, theirs = twin_on_meta(f"efficientnet_b{b}")
+    assert_twin(ours, theirs)
     norms = [(m.eps, m.momentum) for m in ours.modules() if isinstance(m, torch.nn.BatchNorm2d)]
     assert norms == [(m.eps, m.momentum) for m in theirs.modules()
                      if isinstance(m, torch.nn.BatchNorm2d)]

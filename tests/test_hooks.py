@@ -71,3 +71,25 @@ def test_feature_maps_is_one_pass_without_gradients():
     maps = feature_maps(model, torch.randn(3, 1, 28, 28), "layer3")
     assert set(maps) == {"layer3"} and maps["layer3"].shape == (3, 16, 7, 7)
     assert hook_count(model) == 0
+
+
+def test_hooked_calls_the_function_per_module_and_always_removes_its_hooks():
+    from dldna.explain.hooks import hooked, leaf_modules
+
+    net = nn.Sequential(nn.Conv2d(1, 2, 3), nn.ReLU(), nn.Sequential(nn.Flatten(), nn.Linear(8, 3)))
+    assert list(leaf_modules(net)) == ["0", "1", "2.0", "2.1"]
+    calls = []
+    with hooked(leaf_modules(net), lambda name, m, inputs, out: calls.append((name, out.shape))):
+        net(torch.zeros(1, 1, 4, 4))
+    assert [n for n, _ in calls] == ["0", "1", "2.0", "2.1"] and calls[-1][1] == (1, 3)
+    assert hook_count(net) == 0
+    with pytest.raises(RuntimeError, match="boom"):
+        with hooked({"0": net[0]}, lambda *a: (_ for _ in ()).throw(RuntimeError("boom"))):
+            net(torch.zeros(1, 1, 4, 4))
+    assert hook_count(net) == 0
+    with pytest.raises(TypeError, match="mapping of names"):
+        with hooked([net[0]], print):
+            pass
+    with pytest.raises(TypeError, match="fn must be callable"):
+        with hooked({"0": net[0]}, None):
+            pass

@@ -153,3 +153,32 @@ def test_layer_norm_2d_matches_convnext_and_normalises_channels():
     _same(ours, theirs, x)
     with pytest.raises(ValueError, match="N, C, H, W"):
         ours(torch.randn(6, 3, 5))
+
+
+def test_fc_head_has_alexnets_and_vggs_layer_order():
+    from dldna.models.layers import fc_head
+
+    alex, vgg = fc_head(12, 3, hidden=8, dropout_first=True), fc_head(12, 3, hidden=8)
+    kinds = lambda head: [type(m).__name__ for m in head]  # noqa: E731
+    assert kinds(alex) == ["Dropout", "Linear", "ReLU", "Dropout", "Linear", "ReLU", "Linear"]
+    assert kinds(vgg) == ["Linear", "ReLU", "Dropout", "Linear", "ReLU", "Dropout", "Linear"]
+    assert vgg(torch.zeros(2, 12)).shape == (2, 3)
+    with pytest.raises(ValueError, match="dropout"):
+        fc_head(12, 3, dropout=1.0)
+
+
+def test_init_weights_follows_torchvision_and_checks_its_argument():
+    from dldna.models.layers import init_weights, last_conv_channels
+
+    torch.manual_seed(0)
+    net = nn.Sequential(nn.Conv2d(3, 8, 3), nn.BatchNorm2d(8), nn.Flatten(), nn.Linear(8, 400))
+    init_weights(net, linear="uniform")
+    assert float(net[3].weight.abs().max()) <= 1 / 400 ** 0.5 and not net[3].bias.any()
+    assert float(net[1].weight.min()) == 1.0 and not net[0].bias.any()
+    init_weights(net)
+    assert abs(float(net[3].weight.std()) - 0.01) < 0.002
+    assert last_conv_channels(net) == 8
+    with pytest.raises(ValueError, match="linear must be"):
+        init_weights(net, linear="xavier")
+    with pytest.raises(ValueError, match="nn.Conv2d"):
+        last_conv_channels(nn.Sequential(nn.Linear(2, 2)))

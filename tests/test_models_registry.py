@@ -18,7 +18,7 @@ from torch.utils.flop_counter import FlopCounterMode
 
 from dldna import models
 from dldna.models import create, get_entry, list_models
-from model_probe import on_meta, quiet, smallest_side
+from model_probe import assert_twin, count, on_meta, quiet, smallest_side, twin_on_meta
 
 TWINS = list_models(torchvision_twins=True)
 EVERY = list_models()
@@ -48,10 +48,6 @@ def _meta_theirs(name: str) -> nn.Module:
 
 def _weights(name: str):
     return torchvision.models.get_model_weights(name).DEFAULT
-
-
-def _count(model: nn.Module) -> int:
-    return sum(p.numel() for p in model.parameters())
 
 
 def _macs(model: nn.Module, side: int) -> float:
@@ -92,9 +88,23 @@ def test_every_factory_takes_num_classes_and_in_channels(name):
     assert out.shape == (2, 7)
 
 
+# The published figures (torchvision's model cards): what the per-family tests used to check.
+PARAMS = {"alexnet": 61_100_840, "convnext_tiny": 28_589_128, "mobilenet_v2": 3_504_872,
+          "resnet18": 11_689_512, "resnet50": 25_557_032, "vgg16": 138_357_544,
+          "vit_b_16": 86_567_656, **{f"efficientnet_b{b}": n for b, n in enumerate(
+              [5_288_548, 7_794_184, 9_109_994, 12_233_232, 19_341_616, 30_389_784, 43_040_704,
+               66_347_960])}}
+
+
 @pytest.mark.parametrize("name", TWINS)
-def test_parameter_count_equals_torchvision(name):
-    assert _count(_meta_ours(name)) == _count(_meta_theirs(name))
+def test_parameter_count_keys_and_shapes_equal_torchvision(name):
+    ours, theirs = twin_on_meta(name)
+    assert_twin(ours, theirs, PARAMS.get(name))
+    assert get_entry(name).torchvision
+
+
+def test_every_published_figure_names_a_twin():
+    assert set(PARAMS) <= set(TWINS)
 
 
 def _randomise_statistics(model: nn.Module) -> None:

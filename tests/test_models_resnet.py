@@ -7,10 +7,7 @@ import pytest
 import torch
 
 from dldna.models import BasicBlock, Bottleneck, ResNet18, ResNet50
-
-
-def count(model: torch.nn.Module) -> int:
-    return sum(p.numel() for p in model.parameters())
+from model_probe import count
 
 
 def test_block_expansion_and_shapes():

@@ -20,11 +20,23 @@ TINY = recipes.Scale(epochs=1, batch_size=20, width=2, train_size=40, test_size=
 def test_recipe_runs_and_names_its_data():
     run = recipes.train_recipe(scale=TINY, progress=False)
     assert "Fashion-MNIST" in run.dataset or "MNIST-5k" in run.dataset
-    assert 0 <= run.test_accuracy <= 1 and 0 <= run.train_accuracy <= 1
+    # measured on whole images: whole multiples of 1/20 and 1/40 (TINY's test and train sizes)
+    for accuracy, n in ((run.test_accuracy, 20), (run.train_accuracy, 40)):
+        assert abs(accuracy * n - round(accuracy * n)) < 1e-5 and 0 <= accuracy <= 1
     assert len(run.history.epoch) == 1 and not run.history.val_accuracy  # no curve asked for
     curve = recipes.train_recipe(scale=TINY, progress=False, curve=True)
     assert len(curve.history.val_accuracy) == 1
     assert curve.test_accuracy == run.test_accuracy  # the curve does not change the run
+
+
+def test_train_accuracy_is_measured_like_test_accuracy_on_clean_images():
+    # with the training images as the test set, both numbers come from the same evaluation
+    # (eval mode, no augmentation), not from the trainer's running average over augmented batches
+    train_set, _ = recipes.recipe_data(TINY, 0)
+    run = recipes.train_recipe(scale=TINY, progress=False, datasets=(train_set, train_set))
+    assert run.train_accuracy == run.test_accuracy
+    again = recipes.train_recipe(scale=TINY, progress=False, datasets=(train_set, train_set))
+    assert (again.test_accuracy, again.test_loss) == (run.test_accuracy, run.test_loss)
 
 
 def test_ablation_has_every_row_for_every_seed_and_reuses_finished_runs():

@@ -6,10 +6,7 @@ import torch
 
 from dldna.models import create, get_entry
 from dldna.models.resnet import CifarBlock, CifarResNet, ShortcutA
-
-
-def count(model: torch.nn.Module) -> int:
-    return sum(p.numel() for p in model.parameters())
+from model_probe import count
 
 
 @pytest.mark.parametrize("depth", [8, 20, 32, 56])
@@ -29,7 +26,8 @@ def test_resnet20_size_and_shapes_match_the_paper():
     assert model(torch.randn(2, 3, 32, 32)).shape == (2, 10)
     grey = create("plain_cifar", depth=8, num_classes=4, in_channels=1, width=4).eval()
     assert grey(torch.randn(3, 1, 8, 8)).shape == (3, 4)
-    assert get_entry("resnet_cifar").family == "resnet" and not get_entry("plain_cifar").torchvision
+    assert get_entry("resnet_cifar").family == "resnet_cifar"
+    assert not get_entry("plain_cifar").torchvision
 
 
 def test_option_a_shortcut_subsamples_and_pads_with_zeros():

@@ -1,4 +1,4 @@
-"""train_resnet18 → save_model → load_model / load_example in the smoke profile (tiny sizes)."""
+"""train_resnet18 → models.io.save_model → load_model / load_example in the smoke profile."""
 from __future__ import annotations
 
 import pytest
@@ -7,9 +7,10 @@ import torch
 from dldna.checkpoint import CheckpointError, save_checkpoint
 from dldna.config import Profile, RunSize
 from dldna.train import evaluate
+from dldna.models.io import load_model, save_model
 from dldna.train_resnet import (CPU_BUDGET, RESNET18_CPU, RESNET18_GPU, RESNET18_RECIPE,
-                                RESNET18_SMOKE, _datasets, load_example, load_model,
-                                resnet18_settings, save_model, train_resnet18, training_cost)
+                                RESNET18_SMOKE, _datasets, load_example, model_info,
+                                resnet18_settings, train_resnet18, training_cost)
 
 
 def test_settings_are_one_run_size_per_profile(monkeypatch):
@@ -53,9 +54,9 @@ def test_train_save_reload_and_example(tmp_path, capsys):
 
     model, info = load_model(path)
     assert info["dataset"] == result.dataset and len(info["classes"]) == 10
-    assert (info["model"], info["builder"]) == ("resnet18", "ResNet18")
-    assert info["arch"] == dict(num_classes=10, in_channels=1, small_input=True,
-                                width=result.settings.width)
+    assert info["model"] == "resnet18"
+    assert info["kwargs"] == dict(num_classes=10, in_channels=1, small_input=True,
+                                  width=result.settings.width)
     # the saved accuracy is what the reloaded model scores on the same test images
     _, test_set = _datasets("fashion-mnist", result.settings, seed=0)
     assert evaluate(model, test_set)["accuracy"] == info["metrics"]["test_accuracy"] \
@@ -79,30 +80,24 @@ def test_train_save_reload_and_example(tmp_path, capsys):
     assert again.history.metrics() == result.history.metrics()
 
 
-def test_save_model_checks_and_load_refuses_other_files(tmp_path):
-    from dldna.models import ResNet18, create
+def test_model_info_checks_and_load_example_needs_examples(tmp_path):
+    from dldna.models import create
 
-    model = ResNet18(3, in_channels=1, small_input=True, width=4)
-    arch = dict(num_classes=3, in_channels=1, small_input=True, width=4)
-    with pytest.raises(ValueError, match="class names"):
-        save_model(model, tmp_path / "m.pt", arch=arch, classes=("a", "b"), dataset="x")
-    with pytest.raises(ValueError, match="builder"):
-        save_model(model, tmp_path / "m.pt", arch=arch, classes=("a", "b", "c"), dataset="x",
-                   builder="os.system")
-    with pytest.raises(ValueError, match="does not rebuild this model"):
-        save_model(model, tmp_path / "m.pt", arch={**arch, "width": 8}, classes=("a", "b", "c"),
-                   dataset="x")
-    torch.save(model.state_dict(), tmp_path / "plain.pt")
-    with pytest.raises(CheckpointError, match="not a dldna-model-v2 or dldna-model-v1 file"):
-        load_model(tmp_path / "plain.pt")
-    path = save_model(model, tmp_path / "m.pt", arch=arch, classes=("a", "b", "c"), dataset="x")
+    model = create("resnet18", num_classes=3, in_channels=1, small_input=True, width=4)
+    with pytest.raises(ValueError, match="classes must be a non-empty sequence"):
+        model_info((), "x")
+    with pytest.raises(TypeError, match="uint8"):
+        model_info(("a", "b", "c"), "x", examples=(torch.rand(2, 1, 8, 8), torch.zeros(2)))
+    path = save_model(model, tmp_path / "m.pt", info=model_info(("a", "b", "c"), "x"))
     with pytest.raises(CheckpointError, match="no test images"):
         load_example(path, train_if_missing=False)
-    from dldna.models import io
-
-    io.save_model(create("small_cnn"), tmp_path / "small.pt")
-    with pytest.raises(CheckpointError, match="'small_cnn', not a ResNet"):
-        load_model(tmp_path / "small.pt")
+    images = torch.randint(0, 256, (2, 1, 12, 12), dtype=torch.uint8)
+    info = model_info(("a", "b", "c"), "x", examples=(images, torch.tensor([2, 0])),
+                      metrics={"test_accuracy": 0.5})
+    example = load_example(save_model(model, tmp_path / "e.pt", info=info), index=1,
+                           train_if_missing=False)
+    assert example.label == 0 and example.classes == ("a", "b", "c") and example.dataset == "x"
+    assert torch.equal(example.image, images[1].float() / 255)
 
 
 def test_files_of_the_older_format_still_load(tmp_path):
@@ -115,7 +110,7 @@ def test_files_of_the_older_format_still_load(tmp_path):
         "builder": "ResNet18", "arch": arch, "classes": ["a", "b", "c"], "dataset": "x",
         "metrics": {}, "state_dict": model.state_dict()}, kind="dldna-model-v1")
     loaded, info = load_model(old)
-    assert info["classes"] == ("a", "b", "c") and info["arch"] == arch
+    assert info["classes"] == ["a", "b", "c"] and info["kwargs"] == arch
     x = torch.rand(2, 1, 12, 12)
     with torch.no_grad():
         assert torch.equal(loaded(x), model(x))

@@ -17,6 +17,7 @@ from .. import data as _data
 from .. import train_resnet as _tr
 from ..config import cache_dir, get_profile
 from ..models import BasicBlock, ResNet
+from ..models import io as _io
 
 EXAMPLES = 16  # test images saved with a model (the first ones of the test split)
 
@@ -79,8 +80,8 @@ def save_model(model: nn.Module, path: str | Path | None = None) -> Path:
                          f"{test.image_shape[0]}")
     path = Path(path) if path is not None else default_model_path()
     path.parent.mkdir(parents=True, exist_ok=True)
-    return _tr.save_model(model, path, arch=arch, classes=test.classes, dataset=test.name,
-                          examples=(test.images[:EXAMPLES], test.labels[:EXAMPLES]))
+    return _io.save_model(model, path, name="resnet18", kwargs=arch, info=_tr.model_info(
+        test.classes, test.name, examples=(test.images[:EXAMPLES], test.labels[:EXAMPLES])))
 
 
 def get_trained_model_and_test_image(model_path: str | Path | None = None):

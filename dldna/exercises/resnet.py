@@ -4,7 +4,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from ..explain.hooks import hook_count
+from ..explain.hooks import hook_count, hooked, leaf_modules
 from ..models.resnet import BasicBlock, Bottleneck, CifarBlock, CifarResNet
 from . import Feedback, call_safely
 
@@ -131,17 +131,10 @@ def record_shapes_reference(model: nn.Module, x: torch.Tensor) -> dict[str, tupl
     Returns:
         ``{module path: output shape}`` in the order the leaves ran.
     """
-    shapes, handles = {}, []
-    try:
-        for name, module in model.named_modules():
-            if name and not list(module.children()):
-                handles.append(module.register_forward_hook(
-                    lambda m, i, o, name=name: shapes.__setitem__(name, tuple(o.shape))))
-        with torch.no_grad():
-            model(x)
-    finally:
-        for handle in handles:
-            handle.remove()
+    shapes: dict[str, tuple[int, ...]] = {}
+    with torch.no_grad(), hooked(leaf_modules(model),
+                                 lambda name, m, i, out: shapes.update({name: tuple(out.shape)})):
+        model(x)
     return shapes
 
 

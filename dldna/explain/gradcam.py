@@ -19,7 +19,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from .hooks import resolve
+from .hooks import hooked, resolve
 
 
 
@@ -44,21 +44,17 @@ class GradCam:
 def _activation_and_gradient(model: nn.Module, layer: str) -> Iterator[dict[str, Tensor]]:
     """Keep ``layer``'s output and, on backward, its gradient: a tensor hook registered inside
     the forward hook (full backward hooks clash with torchvision's in-place ReLUs)."""
-    module = resolve(model, [layer])[layer]
     store: dict[str, Tensor] = {}
 
-    def forward_hook(module: nn.Module, inputs, output: Tensor) -> None:
+    def keep(name: str, module: nn.Module, inputs, output: Tensor) -> None:
         store["output"] = output  # kept with its graph: the backward pass stops here
 
         def keep_gradient(grad: Tensor) -> None:
             store["gradient"] = grad.detach()
         output.register_hook(keep_gradient)
 
-    handle = module.register_forward_hook(forward_hook)
-    try:
+    with hooked(resolve(model, [layer]), keep):
         yield store
-    finally:
-        handle.remove()
 
 
 def grad_cam(model: nn.Module, image: Tensor, layer: str, target: int | None = None) -> GradCam:

@@ -4,7 +4,9 @@
 ...     model(images)
 >>> features["layer4"].shape          # the tensors are detached copies of the outputs
 
-Grad-CAM, built on the same hygiene, lives in :mod:`dldna.gradcam`.
+:func:`hooked` is the primitive under all of them (and under the per-layer tables, MAC counters
+and exercise checkers): a function called after the forward pass of each of a set of modules,
+inside a ``with`` block. Grad-CAM, built on it, lives in :mod:`dldna.explain.gradcam`.
 
 Every hook is registered inside a ``with`` block and removed when it ends, also when the block
 raises, so no hook survives to slow down or silently change later forward passes.
@@ -12,7 +14,7 @@ raises, so no hook survives to slow down or silently change later forward passes
 from __future__ import annotations
 
 from contextlib import contextmanager
-from typing import Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator, Mapping
 
 import torch
 from torch import Tensor, nn
@@ -52,6 +54,47 @@ def resolve(model: nn.Module, names: Iterable[str]) -> dict[str, nn.Module]:
     return {name: modules[name] for name in names}
 
 
+def leaf_modules(model: nn.Module) -> dict[str, nn.Module]:
+    """The modules of ``model`` with no children (the layers that compute), by path, in order.
+
+    Args:
+        model: the network to list.
+    """
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model must be an nn.Module, got {type(model).__name__}")
+    return {name: m for name, m in model.named_modules() if name and not list(m.children())}
+
+
+@contextmanager
+def hooked(modules: Mapping[str, nn.Module],
+           fn: Callable[[str, nn.Module, tuple, Any], None]) -> Iterator[None]:
+    """Call ``fn(name, module, inputs, output)`` after every forward pass of each module in
+    ``modules`` while the block runs; every hook is removed when it ends, also on an error.
+
+    >>> shapes = {}
+    >>> with hooked(leaf_modules(model), lambda name, m, i, out: shapes.update({name: out.shape})):
+    ...     model(images)
+
+    Args:
+        modules: ``name → module`` (e.g. from :func:`resolve` or :func:`leaf_modules`).
+        fn: called with the module's name, the module, its inputs (a tuple) and its output.
+    """
+    if not isinstance(modules, Mapping) or not all(isinstance(m, nn.Module)
+                                                   for m in modules.values()):
+        raise TypeError("modules must be a mapping of names to nn.Module")
+    if not callable(fn):
+        raise TypeError(f"fn must be callable, got {type(fn).__name__}")
+    handles = []
+    try:
+        for name, module in modules.items():
+            handles.append(module.register_forward_hook(
+                lambda m, inputs, output, name=name: fn(name, m, inputs, output)))
+        yield
+    finally:
+        for handle in handles:
+            handle.remove()
+
+
 @contextmanager
 def capture(model: nn.Module, layers: Iterable[str] | str) -> Iterator[dict[str, Tensor]]:
     """Record the outputs of ``layers`` (module paths) during the forward passes in the block.
@@ -62,24 +105,15 @@ def capture(model: nn.Module, layers: Iterable[str] | str) -> Iterator[dict[str,
         model: the network to watch; it is not changed.
         layers: module paths, or one path as a str.
     """
-    modules = resolve(model, layers)
     store: dict[str, Tensor] = {}
-    handles = []
 
-    def saver(name: str):
-        def hook(module: nn.Module, inputs, output) -> None:
-            if not isinstance(output, Tensor):
-                raise TypeError(f"layer {name!r} returns {type(output).__name__}, not a tensor")
-            store[name] = output.detach().clone()  # clone: a later in-place op must not change it
-        return hook
+    def save(name: str, module: nn.Module, inputs, output) -> None:
+        if not isinstance(output, Tensor):
+            raise TypeError(f"layer {name!r} returns {type(output).__name__}, not a tensor")
+        store[name] = output.detach().clone()  # clone: a later in-place op must not change it
 
-    try:
-        for name, module in modules.items():
-            handles.append(module.register_forward_hook(saver(name)))
+    with hooked(resolve(model, layers), save):
         yield store
-    finally:
-        for handle in handles:
-            handle.remove()
 
 
 def feature_maps(model: nn.Module, images: Tensor, layers: Iterable[str] | str

@@ -16,6 +16,7 @@ from typing import Sequence
 import torch
 from torch import nn
 
+from ..explain.hooks import hooked, leaf_modules
 from . import counting
 from .receptive_field import receptive_field
 
@@ -56,19 +57,14 @@ def _activation_bytes(model: nn.Module):
     """Forward hooks recording the bytes of each leaf module's *new* output; an output that is
     its input (in-place ReLU, dropout in eval mode) takes no new memory. Always removed."""
     sizes: dict[str, int] = {}
-    handles = []
-    for name, module in model.named_modules():
-        if name and not list(module.children()):
-            def hook(_module, inputs, output, name=name):
-                if isinstance(output, torch.Tensor):
-                    aliased = any(output is x for x in inputs)
-                    sizes[name] = 0 if aliased else output.numel() * output.element_size()
-            handles.append(module.register_forward_hook(hook))
-    try:
+
+    def record(name: str, module: nn.Module, inputs, output) -> None:
+        if isinstance(output, torch.Tensor):
+            aliased = any(output is x for x in inputs)
+            sizes[name] = 0 if aliased else output.numel() * output.element_size()
+
+    with hooked(leaf_modules(model), record):
         yield sizes
-    finally:
-        for handle in handles:
-            handle.remove()
 
 
 def layer_costs(model: nn.Module, input_shape: Sequence[int], *, meta: bool = False):

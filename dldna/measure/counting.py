@@ -22,6 +22,7 @@ import torch
 import torch.nn as nn
 from torch.utils.flop_counter import FlopCounterMode
 
+from ..explain.hooks import hooked, leaf_modules
 from ..models.small import BasicBlockExample  # noqa: F401  (moved; old imports keep working)
 
 
@@ -141,18 +142,13 @@ def measured_macs(module: nn.Module, input_shape: Sequence[int]) -> int:
 def _record_output_shapes(model: nn.Module):
     """Forward hooks that record each leaf module's output shape; always removed."""
     shapes: dict[str, tuple] = {}
-    handles = []
-    for name, module in model.named_modules():
-        if name and not list(module.children()):
-            def hook(_module, _inputs, output, name=name):
-                if isinstance(output, torch.Tensor):
-                    shapes[name] = tuple(output.shape)
-            handles.append(module.register_forward_hook(hook))
-    try:
+
+    def record(name: str, module: nn.Module, inputs, output) -> None:
+        if isinstance(output, torch.Tensor):
+            shapes[name] = tuple(output.shape)
+
+    with hooked(leaf_modules(model), record):
         yield shapes
-    finally:
-        for handle in handles:
-            handle.remove()
 
 
 def layer_table(model: nn.Module, input_shape: Sequence[int]):

@@ -20,6 +20,7 @@ from torch.utils.flop_counter import FlopCounterMode
 
 from .. import models
 from ..config import check_positive_ints
+from ..explain.hooks import hooked
 from .counting import count_parameters, measured_macs
 
 __all__ = ["separable_ratio", "separable_costs", "time_separable", "model_cost", "latency",
@@ -220,16 +221,13 @@ def se_gates(model: nn.Module, images: torch.Tensor) -> list[torch.Tensor]:
     """
     from ..models.layers import SqueezeExcitation
 
-    gates, handles = [], []
-    for m in model.modules():
-        if isinstance(m, SqueezeExcitation):
-            handles.append(m.register_forward_hook(
-                lambda mod, inputs, _: gates.append(mod.scale(inputs[0]).flatten(1))))
-    try:
+    gates: list[torch.Tensor] = []
+    se = {name: m for name, m in model.named_modules() if isinstance(m, SqueezeExcitation)}
+    def keep(name: str, module: nn.Module, inputs, output) -> None:
+        gates.append(module.scale(inputs[0]).flatten(1))
+
+    with hooked(se, keep):
         model.eval()(images)
-    finally:
-        for h in handles:
-            h.remove()
     return gates
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 from torch import Tensor, nn
 
 from .input_check import Shrink, check_image, min_input_side
+from .layers import fc_head, last_conv_channels
 from .registry import register
 
 #: The layers that shrink the image (conv1 11×11/4 with padding 2, three 3×3/2 max pools).
@@ -33,18 +34,13 @@ class AlexNet(nn.Module):
     def __init__(self, features: nn.Sequential, num_classes: int = 1000, dropout: float = 0.5,
                  in_channels: int = 3) -> None:
         super().__init__()
-        if not 0 <= dropout < 1:
-            raise ValueError(f"dropout must be in [0, 1), got {dropout}")
+        classifier = fc_head(last_conv_channels(features) * 6 * 6, num_classes, dropout=dropout,
+                             dropout_first=True)
         self.in_channels = in_channels
         self.min_side = min_input_side(SHRINKS)
         self.features = features
-        width = [m for m in features if isinstance(m, nn.Conv2d)][-1].out_channels
         self.avgpool = nn.AdaptiveAvgPool2d((6, 6))
-        self.classifier = nn.Sequential(
-            nn.Dropout(p=dropout), nn.Linear(width * 6 * 6, 4096), nn.ReLU(inplace=True),
-            nn.Dropout(p=dropout), nn.Linear(4096, 4096), nn.ReLU(inplace=True),
-            nn.Linear(4096, num_classes),
-        )
+        self.classifier = classifier
 
     def forward(self, x: Tensor) -> Tensor:
         check_image(x, self.in_channels, self.min_side, type(self).__name__)

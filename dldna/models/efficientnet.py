@@ -16,7 +16,7 @@ from functools import partial
 
 from torch import Tensor, nn
 
-from .layers import ConvBNAct, SqueezeExcitation, StochasticDepth, make_divisible
+from .layers import ConvBNAct, SqueezeExcitation, StochasticDepth, init_weights, make_divisible
 from .registry import register
 
 __all__ = ["MBConvBlock", "EfficientNet", "Stage", "B0_STAGES", "VARIANTS", "Variant",
@@ -189,7 +189,7 @@ class EfficientNet(nn.Module):
         self.avgpool = nn.AdaptiveAvgPool2d(1)
         self.classifier = nn.Sequential(nn.Dropout(dropout, inplace=True),
                                         nn.Linear(head, num_classes))
-        _init_weights(self)
+        init_weights(self, linear="uniform")
 
     def forward(self, x: Tensor) -> Tensor:
         return self.classifier(self.avgpool(self.features(x)).flatten(1))
@@ -222,21 +222,6 @@ def stage_summary(model: EfficientNet) -> list[dict]:
                      "stride": depthwise.stride[0], "channels": first.out_channels,
                      "blocks": len(stage)})
     return rows
-
-
-def _init_weights(model: nn.Module) -> None:
-    for m in model.modules():
-        if isinstance(m, nn.Conv2d):
-            nn.init.kaiming_normal_(m.weight, mode="fan_out")
-            if m.bias is not None:
-                nn.init.zeros_(m.bias)
-        elif isinstance(m, nn.BatchNorm2d):
-            nn.init.ones_(m.weight)
-            nn.init.zeros_(m.bias)
-        elif isinstance(m, nn.Linear):
-            bound = 1.0 / math.sqrt(m.out_features)
-            nn.init.uniform_(m.weight, -bound, bound)
-            nn.init.zeros_(m.bias)
 
 
 def efficientnet(width_mult: float = 1.0, depth_mult: float = 1.0, num_classes: int = 1000,

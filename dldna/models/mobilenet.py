@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from torch import Tensor, nn
 
-from .layers import ConvBNAct, make_divisible
+from .layers import ConvBNAct, init_weights, make_divisible
 from .registry import register
 
 __all__ = ["InvertedResidual", "MobileNetV2", "mobilenet_v2", "depthwise_separable"]
@@ -95,25 +95,11 @@ class MobileNetV2(nn.Module):
         layers.append(ConvBNAct(channels, last, 1, activation_layer=nn.ReLU6))
         self.features = nn.Sequential(*layers)
         self.classifier = nn.Sequential(nn.Dropout(dropout), nn.Linear(last, num_classes))
-        _init_weights(self)
+        init_weights(self, linear="normal")
 
     def forward(self, x: Tensor) -> Tensor:
         x = nn.functional.adaptive_avg_pool2d(self.features(x), 1)
         return self.classifier(x.flatten(1))
-
-
-def _init_weights(model: nn.Module) -> None:
-    for m in model.modules():
-        if isinstance(m, nn.Conv2d):
-            nn.init.kaiming_normal_(m.weight, mode="fan_out")
-            if m.bias is not None:
-                nn.init.zeros_(m.bias)
-        elif isinstance(m, nn.BatchNorm2d):
-            nn.init.ones_(m.weight)
-            nn.init.zeros_(m.bias)
-        elif isinstance(m, nn.Linear):
-            nn.init.normal_(m.weight, 0, 0.01)
-            nn.init.zeros_(m.bias)
 
 
 @register("mobilenet_v2", torchvision=True)

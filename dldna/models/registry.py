@@ -63,6 +63,26 @@ def register(name: str | None = None, *,
     return decorate
 
 
+def public_factory(factory: Callable[..., nn.Module], name: str, summary: str, args_doc: str, *,
+                   torchvision: bool = False, register_it: bool = True) -> Callable[..., nn.Module]:
+    """Name, document and (once) register a factory made by a family's private builder, so each
+    public factory is one line: ``resnet18 = _variant(18, "11,689,512")``.
+
+    Args:
+        factory: the function (usually a closure over the builder's arguments).
+        name: its public name (and registry name).
+        summary: the first docstring line.
+        args_doc: the ``Args:`` section, shared by the family.
+        torchvision: whether torchvision builds the same model under ``name``.
+        register_it: ``False`` names and documents it without registering (an alias).
+    """
+    if not callable(factory) or not isinstance(name, str) or not name.isidentifier():
+        raise ValueError(f"factory must be callable and name an identifier, got {name!r}")
+    factory.__name__ = factory.__qualname__ = name
+    factory.__doc__ = f"{summary}\n\n{args_doc.strip(chr(10))}\n"
+    return register(name, torchvision=torchvision)(factory) if register_it else factory
+
+
 def list_models(pattern: str = "*", *, torchvision_twins: bool | None = None) -> list[str]:
     """Registered names matching a shell-style ``pattern`` (e.g. ``"resnet*"``), sorted.
 

@@ -7,35 +7,14 @@ its max-pool for one 3×3/1 convolution (CIFAR / MNIST sized inputs keep their r
 """
 from __future__ import annotations
 
-from typing import Type, Union
+from typing import Callable, Type, Union
 
 import torch
 from torch import Tensor, nn
 from torchvision.ops import StochasticDepth
 
-from .registry import register
-
-
-def conv3x3(in_planes: int, out_planes: int, stride: int = 1) -> nn.Conv2d:
-    """3×3 convolution with padding 1 and no bias (a BatchNorm follows).
-
-    Args:
-        in_planes: input channels.
-        out_planes: output channels.
-        stride: step of the kernel.
-    """
-    return nn.Conv2d(in_planes, out_planes, kernel_size=3, stride=stride, padding=1, bias=False)
-
-
-def conv1x1(in_planes: int, out_planes: int, stride: int = 1) -> nn.Conv2d:
-    """1×1 convolution without bias: channel mixing, or a projection shortcut.
-
-    Args:
-        in_planes: input channels.
-        out_planes: output channels.
-        stride: step of the kernel (2 for a downsampling shortcut).
-    """
-    return nn.Conv2d(in_planes, out_planes, kernel_size=1, stride=stride, bias=False)
+from .layers import conv1x1, conv3x3
+from .registry import public_factory
 
 
 def _drop_path(p: float) -> nn.Module:
@@ -185,237 +164,61 @@ class ResNet(nn.Module):
         return self.fc(torch.flatten(self.avgpool(x), 1))
 
 
-def ResNet18(num_classes: int = 1000, **kwargs) -> ResNet:
-    """ResNet-18: BasicBlock × [2, 2, 2, 2] (11,689,512 parameters at the defaults).
+#: Block type and blocks per stage of each depth (the paper's table 1).
+DEPTHS: dict[int, tuple[type, list[int]]] = {
+    18: (BasicBlock, [2, 2, 2, 2]), 34: (BasicBlock, [3, 4, 6, 3]),
+    50: (Bottleneck, [3, 4, 6, 3]), 101: (Bottleneck, [3, 4, 23, 3]),
+    152: (Bottleneck, [3, 8, 36, 3]),
+}
 
-    Args:
-        num_classes: number of output scores.
-        kwargs: further :class:`ResNet` arguments (``in_channels``, ``width``, ``small_input``, …).
-    """
-    return ResNet(BasicBlock, [2, 2, 2, 2], num_classes, **kwargs)
-
-
-def ResNet34(num_classes: int = 1000, **kwargs) -> ResNet:
-    """ResNet-34: BasicBlock × [3, 4, 6, 3].
-
-    Args:
-        num_classes: number of output scores.
-        kwargs: further :class:`ResNet` arguments (``in_channels``, ``width``, ``small_input``, …).
-    """
-    return ResNet(BasicBlock, [3, 4, 6, 3], num_classes, **kwargs)
-
-
-def ResNet50(num_classes: int = 1000, **kwargs) -> ResNet:
-    """ResNet-50: Bottleneck × [3, 4, 6, 3] (25,557,032 parameters at the defaults).
-
-    Args:
-        num_classes: number of output scores.
-        kwargs: further :class:`ResNet` arguments (``in_channels``, ``width``, ``small_input``, …).
-    """
-    return ResNet(Bottleneck, [3, 4, 6, 3], num_classes, **kwargs)
-
-
-def ResNet101(num_classes: int = 1000, **kwargs) -> ResNet:
-    """ResNet-101: Bottleneck × [3, 4, 23, 3].
-
-    Args:
-        num_classes: number of output scores.
-        kwargs: further :class:`ResNet` arguments (``in_channels``, ``width``, ``small_input``, …).
-    """
-    return ResNet(Bottleneck, [3, 4, 23, 3], num_classes, **kwargs)
-
-
-def ResNet152(num_classes: int = 1000, **kwargs) -> ResNet:
-    """ResNet-152: Bottleneck × [3, 8, 36, 3].
-
-    Args:
-        num_classes: number of output scores.
-        kwargs: further :class:`ResNet` arguments (``in_channels``, ``width``, ``small_input``, …).
-    """
-    return ResNet(Bottleneck, [3, 8, 36, 3], num_classes, **kwargs)
-
-
-# ---------------------------------------------------------------- registry (torchvision's names)
-
-@register("resnet18", torchvision=True)
-def resnet18(*, num_classes: int = 1000, in_channels: int = 3, **kwargs) -> ResNet:
-    """ResNet-18 (11,689,512 parameters at 1,000 classes); torchvision's ``resnet18``.
-
+_ARGS = """
     Args:
         num_classes: number of output scores.
         in_channels: image channels.
         kwargs: further :class:`ResNet` arguments (``width``, ``small_input``, …).
-    """
-    return ResNet18(num_classes, in_channels=in_channels, **kwargs)
-
-
-@register("resnet34", torchvision=True)
-def resnet34(*, num_classes: int = 1000, in_channels: int = 3, **kwargs) -> ResNet:
-    """ResNet-34 (21,797,672 parameters); torchvision's ``resnet34``.
-
+"""
+_ORIGINAL_ARGS = """
     Args:
         num_classes: number of output scores.
-        in_channels: image channels.
-        kwargs: further :class:`ResNet` arguments (``width``, ``small_input``, …).
-    """
-    return ResNet34(num_classes, in_channels=in_channels, **kwargs)
+        kwargs: further :class:`ResNet` arguments (``in_channels``, ``width``, ``small_input``, …).
+"""
 
 
-@register("resnet50", torchvision=True)
-def resnet50(*, num_classes: int = 1000, in_channels: int = 3, **kwargs) -> ResNet:
-    """ResNet-50 (25,557,032 parameters); torchvision's ``resnet50``.
-
-    Args:
-        num_classes: number of output scores.
-        in_channels: image channels.
-        kwargs: further :class:`ResNet` arguments (``width``, ``small_input``, …).
-    """
-    return ResNet50(num_classes, in_channels=in_channels, **kwargs)
+def _resnet(depth: int, num_classes: int, **kwargs) -> ResNet:
+    block, layers = DEPTHS[depth]
+    return ResNet(block, layers, num_classes, **kwargs)
 
 
-@register("resnet101", torchvision=True)
-def resnet101(*, num_classes: int = 1000, in_channels: int = 3, **kwargs) -> ResNet:
-    """ResNet-101 (44,549,160 parameters); torchvision's ``resnet101``.
+def _variant(depth: int, params: str) -> Callable[..., ResNet]:
+    """The registered factory ``resnet<depth>`` (keyword arguments, torchvision's name)."""
+    def factory(*, num_classes: int = 1000, in_channels: int = 3, **kwargs) -> ResNet:
+        return _resnet(depth, num_classes, in_channels=in_channels, **kwargs)
 
-    Args:
-        num_classes: number of output scores.
-        in_channels: image channels.
-        kwargs: further :class:`ResNet` arguments (``width``, ``small_input``, …).
-    """
-    return ResNet101(num_classes, in_channels=in_channels, **kwargs)
+    return public_factory(factory, f"resnet{depth}", f"ResNet-{depth} ({params} parameters at "
+                          f"1,000 classes); torchvision's ``resnet{depth}``.", _ARGS,
+                          torchvision=True)
 
 
-@register("resnet152", torchvision=True)
-def resnet152(*, num_classes: int = 1000, in_channels: int = 3, **kwargs) -> ResNet:
-    """ResNet-152 (60,192,808 parameters); torchvision's ``resnet152``.
+def _original(depth: int) -> Callable[..., ResNet]:
+    """``ResNet<depth>(num_classes, **kwargs)``, the name the original book used."""
+    def factory(num_classes: int = 1000, **kwargs) -> ResNet:
+        return _resnet(depth, num_classes, **kwargs)
 
-    Args:
-        num_classes: number of output scores.
-        in_channels: image channels.
-        kwargs: further :class:`ResNet` arguments (``width``, ``small_input``, …).
-    """
-    return ResNet152(num_classes, in_channels=in_channels, **kwargs)
+    block, layers = DEPTHS[depth]
+    return public_factory(factory, f"ResNet{depth}", f"ResNet-{depth}: {block.__name__} × "
+                          f"{layers}.", _ORIGINAL_ARGS, register_it=False)
 
 
-# ------------------------------------------- CIFAR-style nets for the degradation experiment
+ResNet18, ResNet34, ResNet50 = _original(18), _original(34), _original(50)
+ResNet101, ResNet152 = _original(101), _original(152)
 
-class ShortcutA(nn.Module):
-    """He et al.'s option-A shortcut: subsample by the stride and pad the new channels with
-    zeros, so a residual net has exactly the parameters of its plain twin.
-
-    Args:
-        in_planes: input channels.
-        planes: output channels (the extra ones are zeros).
-        stride: subsampling step.
-    """
-
-    def __init__(self, in_planes: int, planes: int, stride: int) -> None:
-        super().__init__()
-        self.stride, self.extra = stride, planes - in_planes
-
-    def forward(self, x: Tensor) -> Tensor:
-        x = x[:, :, ::self.stride, ::self.stride]
-        return nn.functional.pad(x, (0, 0, 0, 0, 0, self.extra)) if self.extra else x
+resnet18 = _variant(18, "11,689,512")
+resnet34 = _variant(34, "21,797,672")
+resnet50 = _variant(50, "25,557,032")
+resnet101 = _variant(101, "44,549,160")
+resnet152 = _variant(152, "60,192,808")
 
 
-class CifarBlock(nn.Module):
-    """Two 3×3 conv-BN layers; ``residual=False`` drops the shortcut (a *plain* block).
-
-    Args:
-        in_planes: input channels.
-        planes: output channels.
-        stride: stride of the first convolution.
-        residual: add the shortcut.
-    """
-
-    def __init__(self, in_planes: int, planes: int, stride: int = 1,
-                 residual: bool = True) -> None:
-        super().__init__()
-        self.conv1 = conv3x3(in_planes, planes, stride)
-        self.bn1 = nn.BatchNorm2d(planes)
-        self.conv2 = conv3x3(planes, planes)
-        self.bn2 = nn.BatchNorm2d(planes)
-        self.relu = nn.ReLU(inplace=True)
-        self.shortcut = ShortcutA(in_planes, planes, stride) if residual else None
-
-    def forward(self, x: Tensor) -> Tensor:
-        out = self.bn2(self.conv2(self.relu(self.bn1(self.conv1(x)))))
-        return self.relu(out if self.shortcut is None else out + self.shortcut(x))
-
-
-class CifarResNet(nn.Module):
-    """The CIFAR nets of He et al. (2016, §4.2): a 3×3 stem, three stages of n blocks with
-    widths w, 2w, 4w, global pooling and a linear layer: depth = 6n + 2 weighted layers.
-
-    ``block`` builds one block from ``(in_planes, planes, stride)``; the default is a residual
-    :class:`CifarBlock`, and ``residual=False`` gives the plain net with the same parameters.
-
-    Args:
-        depth: weighted layers, 6n + 2 with n ≥ 1 (8, 14, 20, 32, …).
-        num_classes: number of output scores.
-        in_channels: image channels.
-        width: channels of the first stage.
-        residual: with shortcuts (``False``: the plain net).
-        block: builds one block; ``None`` for :class:`CifarBlock`.
-    """
-
-    def __init__(self, depth: int = 20, num_classes: int = 10, in_channels: int = 3,
-                 width: int = 16, residual: bool = True, block=None) -> None:
-        super().__init__()
-        if not isinstance(depth, int) or depth < 8 or (depth - 2) % 6:
-            raise ValueError(f"depth must be 6n + 2 with n ≥ 1 (8, 14, 20, 32, 56 …), got {depth}")
-        if width < 1 or num_classes < 1 or in_channels < 1:
-            raise ValueError("width, num_classes and in_channels must be positive")
-        if block is None:
-            def block(i: int, o: int, s: int) -> nn.Module:
-                return CifarBlock(i, o, s, residual=residual)
-        n = (depth - 2) // 6
-        self.depth, self.residual = depth, residual
-        self.conv1 = conv3x3(in_channels, width)
-        self.bn1 = nn.BatchNorm2d(width)
-        self.relu = nn.ReLU(inplace=True)
-        stages, planes = [], width
-        for i, w in enumerate((width, 2 * width, 4 * width)):
-            stages.append(nn.Sequential(*[block(planes if j == 0 else w, w,
-                                                2 if (i > 0 and j == 0) else 1)
-                                          for j in range(n)]))
-            planes = w
-        self.layer1, self.layer2, self.layer3 = stages
-        self.avgpool = nn.AdaptiveAvgPool2d(1)
-        self.fc = nn.Linear(4 * width, num_classes)
-        for m in self.modules():
-            if isinstance(m, nn.Conv2d):
-                nn.init.kaiming_normal_(m.weight, mode="fan_out", nonlinearity="relu")
-
-    def forward(self, x: Tensor) -> Tensor:
-        x = self.relu(self.bn1(self.conv1(x)))
-        x = self.layer3(self.layer2(self.layer1(x)))
-        return self.fc(torch.flatten(self.avgpool(x), 1))
-
-
-@register("resnet_cifar")
-def resnet_cifar(*, depth: int = 20, num_classes: int = 10, in_channels: int = 3,
-                 width: int = 16) -> CifarResNet:
-    """CIFAR-style residual net of depth 6n + 2 (ResNet-20 has ≈ 0.27 M parameters at width 16).
-
-    Args:
-        depth: weighted layers, 6n + 2.
-        num_classes: number of output scores.
-        in_channels: image channels.
-        width: channels of the first stage.
-    """
-    return CifarResNet(depth, num_classes, in_channels, width, residual=True)
-
-
-@register("plain_cifar")
-def plain_cifar(*, depth: int = 20, num_classes: int = 10, in_channels: int = 3,
-                width: int = 16) -> CifarResNet:
-    """The same net without shortcuts (same layers, same parameter count).
-
-    Args:
-        depth: weighted layers, 6n + 2.
-        num_classes: number of output scores.
-        in_channels: image channels.
-        width: channels of the first stage.
-    """
-    return CifarResNet(depth, num_classes, in_channels, width, residual=False)
+# CIFAR-style nets for the degradation experiment (chapter 7) live in resnet_cifar.py.
+from .resnet_cifar import (CifarBlock, CifarResNet, ShortcutA, plain_cifar,  # noqa: E402,F401
+                           resnet_cifar)

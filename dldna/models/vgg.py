@@ -7,12 +7,13 @@ and E are VGG-11, -13, -16 and -19; the ``_bn`` variants add BatchNorm after eve
 """
 from __future__ import annotations
 
-from typing import Sequence, Union
+from typing import Callable, Sequence, Union
 
 from torch import Tensor, nn
 
 from .input_check import Shrink, check_image, min_input_side
-from .registry import register
+from .layers import fc_head, init_weights, last_conv_channels
+from .registry import public_factory
 
 Layer = Union[int, str]
 
@@ -64,29 +65,14 @@ class VGG(nn.Module):
     def __init__(self, features: nn.Sequential, num_classes: int = 1000, dropout: float = 0.5,
                  in_channels: int = 3) -> None:
         super().__init__()
-        if not 0 <= dropout < 1:
-            raise ValueError(f"dropout must be in [0, 1), got {dropout}")
+        classifier = fc_head(last_conv_channels(features) * 7 * 7, num_classes, dropout=dropout)
         self.in_channels = in_channels
         pools = sum(isinstance(m, nn.MaxPool2d) for m in features)
         self.min_side = min_input_side([Shrink(2, 2)] * pools)
-        width = [m for m in features if isinstance(m, nn.Conv2d)][-1].out_channels
         self.features = features
         self.avgpool = nn.AdaptiveAvgPool2d((7, 7))
-        self.classifier = nn.Sequential(
-            nn.Linear(width * 7 * 7, 4096), nn.ReLU(inplace=True), nn.Dropout(p=dropout),
-            nn.Linear(4096, 4096), nn.ReLU(inplace=True), nn.Dropout(p=dropout),
-            nn.Linear(4096, num_classes),
-        )
-        for m in self.modules():  # torchvision's initialisation
-            if isinstance(m, nn.Conv2d):
-                nn.init.kaiming_normal_(m.weight, mode="fan_out", nonlinearity="relu")
-                nn.init.zeros_(m.bias)
-            elif isinstance(m, nn.BatchNorm2d):
-                nn.init.ones_(m.weight)
-                nn.init.zeros_(m.bias)
-            elif isinstance(m, nn.Linear):
-                nn.init.normal_(m.weight, 0, 0.01)
-                nn.init.zeros_(m.bias)
+        self.classifier = classifier
+        init_weights(self)  # torchvision's initialisation
 
     def forward(self, x: Tensor) -> Tensor:
         check_image(x, self.in_channels, self.min_side, type(self).__name__)
@@ -99,97 +85,29 @@ def _vgg(config: str, batch_norm: bool, num_classes: int, in_channels: int,
                in_channels)
 
 
-@register("vgg11", torchvision=True)
-def vgg11(*, num_classes: int = 1000, in_channels: int = 3, dropout: float = 0.5) -> VGG:
-    """VGG-11 (configuration A); torchvision's ``vgg11``.
-
+_ARGS = """
     Args:
         num_classes: number of output scores.
         in_channels: image channels.
         dropout: dropout probability in the classifier.
-    """
-    return _vgg("vgg11", False, num_classes, in_channels, dropout)
+"""
 
 
-@register("vgg11_bn", torchvision=True)
-def vgg11_bn(*, num_classes: int = 1000, in_channels: int = 3, dropout: float = 0.5) -> VGG:
-    """VGG-11 with BatchNorm; torchvision's ``vgg11_bn``.
+def _variant(name: str, summary: str) -> Callable[..., VGG]:
+    config, batch_norm = name.removesuffix("_bn"), name.endswith("_bn")
 
-    Args:
-        num_classes: number of output scores.
-        in_channels: image channels.
-        dropout: dropout probability in the classifier.
-    """
-    return _vgg("vgg11", True, num_classes, in_channels, dropout)
+    def factory(*, num_classes: int = 1000, in_channels: int = 3, dropout: float = 0.5) -> VGG:
+        return _vgg(config, batch_norm, num_classes, in_channels, dropout)
+
+    return public_factory(factory, name, f"{summary}; torchvision's ``{name}``.", _ARGS,
+                          torchvision=True)
 
 
-@register("vgg13", torchvision=True)
-def vgg13(*, num_classes: int = 1000, in_channels: int = 3, dropout: float = 0.5) -> VGG:
-    """VGG-13 (configuration B); torchvision's ``vgg13``.
-
-    Args:
-        num_classes: number of output scores.
-        in_channels: image channels.
-        dropout: dropout probability in the classifier.
-    """
-    return _vgg("vgg13", False, num_classes, in_channels, dropout)
-
-
-@register("vgg13_bn", torchvision=True)
-def vgg13_bn(*, num_classes: int = 1000, in_channels: int = 3, dropout: float = 0.5) -> VGG:
-    """VGG-13 with BatchNorm; torchvision's ``vgg13_bn``.
-
-    Args:
-        num_classes: number of output scores.
-        in_channels: image channels.
-        dropout: dropout probability in the classifier.
-    """
-    return _vgg("vgg13", True, num_classes, in_channels, dropout)
-
-
-@register("vgg16", torchvision=True)
-def vgg16(*, num_classes: int = 1000, in_channels: int = 3, dropout: float = 0.5) -> VGG:
-    """VGG-16 (configuration D, 138,357,544 parameters); torchvision's ``vgg16``.
-
-    Args:
-        num_classes: number of output scores.
-        in_channels: image channels.
-        dropout: dropout probability in the classifier.
-    """
-    return _vgg("vgg16", False, num_classes, in_channels, dropout)
-
-
-@register("vgg16_bn", torchvision=True)
-def vgg16_bn(*, num_classes: int = 1000, in_channels: int = 3, dropout: float = 0.5) -> VGG:
-    """VGG-16 with BatchNorm; torchvision's ``vgg16_bn``.
-
-    Args:
-        num_classes: number of output scores.
-        in_channels: image channels.
-        dropout: dropout probability in the classifier.
-    """
-    return _vgg("vgg16", True, num_classes, in_channels, dropout)
-
-
-@register("vgg19", torchvision=True)
-def vgg19(*, num_classes: int = 1000, in_channels: int = 3, dropout: float = 0.5) -> VGG:
-    """VGG-19 (configuration E); torchvision's ``vgg19``.
-
-    Args:
-        num_classes: number of output scores.
-        in_channels: image channels.
-        dropout: dropout probability in the classifier.
-    """
-    return _vgg("vgg19", False, num_classes, in_channels, dropout)
-
-
-@register("vgg19_bn", torchvision=True)
-def vgg19_bn(*, num_classes: int = 1000, in_channels: int = 3, dropout: float = 0.5) -> VGG:
-    """VGG-19 with BatchNorm; torchvision's ``vgg19_bn``.
-
-    Args:
-        num_classes: number of output scores.
-        in_channels: image channels.
-        dropout: dropout probability in the classifier.
-    """
-    return _vgg("vgg19", True, num_classes, in_channels, dropout)
+vgg11 = _variant("vgg11", "VGG-11 (configuration A)")
+vgg11_bn = _variant("vgg11_bn", "VGG-11 with BatchNorm")
+vgg13 = _variant("vgg13", "VGG-13 (configuration B)")
+vgg13_bn = _variant("vgg13_bn", "VGG-13 with BatchNorm")
+vgg16 = _variant("vgg16", "VGG-16 (configuration D, 138,357,544 parameters)")
+vgg16_bn = _variant("vgg16_bn", "VGG-16 with BatchNorm")
+vgg19 = _variant("vgg19", "VGG-19 (configuration E)")
+vgg19_bn = _variant("vgg19_bn", "VGG-19 with BatchNorm")
