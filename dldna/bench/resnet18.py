@@ -35,7 +35,7 @@ def run_once(seed: int, folder: str | Path) -> dict[str, Any]:
         A dict with ``seed``, ``accuracy`` (a fraction), ``test_images``, ``dataset``,
         ``wall_s``, ``cpu_s``, ``load`` (1-minute load average at the end) and ``settings``.
     """
-    from ..train_resnet import train_resnet18
+    from ..experiments.resnet18 import train_resnet18
 
     if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
         raise ValueError(f"seed must be a non-negative int, got {seed!r}")
