@@ -6,7 +6,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor, nn
 
-from .layers import conv3x3
+from .common import conv3x3
 from .registry import register
 
 
