@@ -9,7 +9,8 @@ import torchvision
 
 from dldna.measure.counting import count_parameters
 from dldna.models import InceptionModule, create, googlenet, googlenet_loss
-from dldna.models.googlenet import INCEPTION_TABLE, GoogLeNet, googlenet_5x5, googlenet_mini
+from dldna.models.googlenet import INCEPTION_TABLE, GoogLeNet, googlenet_5x5
+from dldna.models.googlenet_mini import googlenet_mini
 
 
 def _torchvision(aux: bool):

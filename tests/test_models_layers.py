@@ -156,7 +156,7 @@ def test_layer_norm_2d_matches_convnext_and_normalises_channels():
 
 
 def test_fc_head_has_alexnets_and_vggs_layer_order():
-    from dldna.models.layers import fc_head
+    from dldna.models.common import fc_head
 
     alex, vgg = fc_head(12, 3, hidden=8, dropout_first=True), fc_head(12, 3, hidden=8)
     kinds = lambda head: [type(m).__name__ for m in head]  # noqa: E731
@@ -168,7 +168,7 @@ def test_fc_head_has_alexnets_and_vggs_layer_order():
 
 
 def test_init_weights_follows_torchvision_and_checks_its_argument():
-    from dldna.models.layers import init_weights, last_conv_channels
+    from dldna.models.common import init_weights, last_conv_channels
 
     torch.manual_seed(0)
     net = nn.Sequential(nn.Conv2d(3, 8, 3), nn.BatchNorm2d(8), nn.Flatten(), nn.Linear(8, 400))

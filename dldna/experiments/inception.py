@@ -18,7 +18,8 @@ from torch import nn
 from ..config import check_positive_ints
 from ..measure import counting
 from ..measure.efficiency import separable_costs, separable_ratio  # noqa: F401  (chapter 6)
-from ..models.googlenet import InceptionModule, NaiveInceptionModule, googlenet_loss, googlenet_mini
+from ..models.googlenet import InceptionModule, NaiveInceptionModule, googlenet_loss
+from ..models.googlenet_mini import googlenet_mini
 
 
 def inception_macs(size: int, in_channels: int, ch1x1: int, ch3x3red: int, ch3x3: int,
@@ -127,7 +128,7 @@ def _accuracy(model: nn.Module, images: torch.Tensor, labels: torch.Tensor) -> f
 
 def train_mini_googlenet(train, test, *, aux: bool, seed: int = 0, epochs: int = 5,
                          batch_size: int = 32, lr: float = 2e-3) -> dict:
-    """Train :func:`~dldna.models.googlenet.googlenet_mini` on ``train`` (an ImageDataset) with
+    """Train :func:`~dldna.models.googlenet_mini.googlenet_mini` on ``train`` (an ImageDataset) with
     Adam; with ``aux=True`` the loss is main + 0.3·(aux1 + aux2). Returns test accuracy and the
     last epoch's mean main-head training loss.
 

@@ -1,16 +1,20 @@
 """Classical image filters (chapter 1) and their frequency view (chapter 3).
 
-* :mod:`dldna.filters.core` – kernels, cross-correlation, convolution and the filter figures;
+* :mod:`dldna.filters.core` – kernels, cross-correlation and convolution;
+* :mod:`dldna.filters.figures` – the filter figures (kernels, a photo through filters, a zoom);
 * :mod:`dldna.filters.animation` – the sliding-window animation;
-* :mod:`dldna.filters.frequency` – the Fourier view of filtering;
+* :mod:`dldna.filters.frequency` – the Fourier view of filtering (figures in
+  :mod:`dldna.filters.frequency_plots`);
 * :mod:`dldna.filters.opencv` – the same filters through OpenCV;
 * :mod:`dldna.filters.image_io` – a reader's own image: array, file or URL.
 
-``dldna.filters`` re-exports :mod:`dldna.filters.core` and :func:`create_conv_animation` (what
-``dldna.filter_utils`` offered).
+``dldna.filters`` re-exports :mod:`dldna.filters.core`, :mod:`dldna.filters.figures` and
+:func:`create_conv_animation` (what ``dldna.filter_utils`` offered).
 """
 from .animation import create_conv_animation
 from .core import *  # noqa: F401,F403
 from .core import __all__ as _core_all
+from .figures import plot_kernels, show_filter_effects, show_zoomed
 
-__all__ = [*_core_all, "create_conv_animation"]
+__all__ = [*_core_all, "create_conv_animation", "plot_kernels", "show_filter_effects",
+           "show_zoomed"]

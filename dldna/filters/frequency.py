@@ -1,13 +1,14 @@
 """The frequency view of convolution (chapter 3).
 
-* :func:`dft_matrix` / :func:`dft` – the discrete Fourier transform written as a matrix product,
-  checked against ``numpy.fft``.
+* ``dft_matrix`` / ``dft`` / ``spectrum`` (from :mod:`dldna.filters.fourier`) – the discrete
+  Fourier transform written as a matrix product, checked against ``numpy.fft``.
 * :func:`conv_via_fft` and :func:`convolution_theorem_check` – spatial convolution equals the
   inverse FFT of the product of the FFTs, once both are zero-padded to the full output size.
 * :func:`frequency_response` and :func:`plot_frequency_responses` – magnitude and phase of the
   classic kernels (from :mod:`dldna.filter_utils`).
 * :func:`frequency_filter` and :func:`plot_low_high_pass` – low-/high-pass filtering of a photo.
-* :func:`conv1x1_as_matmul` – a 1×1 convolution is a matrix product over channels at each pixel.
+* ``conv1x1_as_matmul`` (from :mod:`dldna.conv.pointwise`) – a 1×1 convolution is a matrix
+  product over channels at each pixel.
 """
 from __future__ import annotations
 
@@ -18,45 +19,9 @@ import torch
 import torch.nn.functional as F
 
 from ..plotting import annotate_cells, common_denominator
+from ..conv.pointwise import conv1x1_as_matmul, conv1x1_check  # noqa: F401  (chapter 3)
 from .core import as_image, as_kernel, convolve2d, get_kernel, to_grey
-
-
-def dft_matrix(n: int) -> np.ndarray:
-    """The n×n DFT matrix: M[k, t] = exp(−2πi·k·t/n), so ``M @ x`` is the DFT of ``x``.
-
-    Args:
-        n: the signal length, ≥ 1.
-    """
-    if not isinstance(n, int) or n < 1:
-        raise ValueError(f"n must be a positive int, got {n!r}")
-    k = np.arange(n)
-    return np.exp(-2j * np.pi * np.outer(k, k) / n)
-
-
-def dft(signal) -> np.ndarray:
-    """The DFT of a 1-D signal by the definition X[k] = Σ_t x[t]·exp(−2πi·k·t/n) (O(n²)).
-
-    Args:
-        signal: a non-empty 1-D array (real or complex).
-    """
-    x = np.asarray(signal)
-    if x.ndim != 1 or x.size == 0:
-        raise ValueError(f"signal must be a non-empty 1-D array, got shape {x.shape}")
-    return dft_matrix(x.size) @ x
-
-
-def spectrum(image) -> tuple[np.ndarray, np.ndarray]:
-    """Centred log-magnitude and phase of the 2-D FFT of a grey image (zero frequency in the
-    middle).
-
-    Args:
-        image: a grey (or colour, converted to grey) image.
-
-    Returns:
-        ``(log(1 + abs(F)), angle(F))``, both the image's size.
-    """
-    f = np.fft.fftshift(np.fft.fft2(to_grey(image)))
-    return np.log1p(np.abs(f)), np.angle(f)
+from .fourier import dft, dft_matrix, spectrum  # noqa: F401  (chapter 3)
 
 
 def conv_via_fft(image, kernel) -> np.ndarray:
@@ -315,49 +280,3 @@ def plot_low_high_pass(image, cutoff: float = 0.05, *, title: str = "photo"):
         ax.tick_params(labelsize=8)
     fig.suptitle(f"low- and high-pass filtering, cutoff {cutoff:g} cycles per pixel")
     return fig
-
-
-def conv1x1_as_matmul(x: torch.Tensor, weight: torch.Tensor,
-                      bias: torch.Tensor | None = None) -> torch.Tensor:
-    """A 1×1 convolution as a matrix product over channels, pixel by pixel.
-
-    Every pixel's channel vector (length C_in) is multiplied by the C_out × C_in matrix:
-    Y[n, :, h, w] = W · X[n, :, h, w] + b. Equal to ``F.conv2d(x, weight, bias)``.
-
-    Args:
-        x: input, N × C_in × H × W.
-        weight: C_out × C_in (or C_out × C_in × 1 × 1).
-        bias: C_out numbers (``None``: no bias).
-    """
-    if x.dim() != 4:
-        raise ValueError(f"x must be 4-D (N, C_in, H, W), got shape {tuple(x.shape)}")
-    if weight.dim() == 4:
-        if weight.shape[2:] != (1, 1):
-            raise ValueError(f"weight must be a 1×1 kernel, got shape {tuple(weight.shape)}")
-        weight = weight[:, :, 0, 0]
-    if weight.dim() != 2 or weight.shape[1] != x.shape[1]:
-        raise ValueError(f"channel mismatch: x has C_in={x.shape[1]} channels but weight has "
-                         f"shape {tuple(weight.shape)} (expected C_out × {x.shape[1]})")
-    n, c, h, w = x.shape
-    pixels = x.reshape(n, c, h * w)                      # each column is one pixel's channels
-    out = weight @ pixels                                # (C_out × C_in) @ (N × C_in × HW)
-    if bias is not None:
-        out = out + bias.view(1, -1, 1)
-    return out.view(n, -1, h, w)
-
-
-def conv1x1_check(n: int = 2, c_in: int = 8, c_out: int = 4, size: int = 5, seed: int = 0) -> float:
-    """Largest abs(difference) between :func:`conv1x1_as_matmul` and ``F.conv2d`` on random data.
-
-    Args:
-        n: batch size.
-        c_in: input channels.
-        c_out: output channels.
-        size: side of the square input in pixels.
-        seed: seed of the random data.
-    """
-    g = torch.Generator().manual_seed(seed)
-    x = torch.randn(n, c_in, size, size, generator=g)
-    w = torch.randn(c_out, c_in, 1, 1, generator=g)
-    b = torch.randn(c_out, generator=g)
-    return float((conv1x1_as_matmul(x, w, b) - F.conv2d(x, w, b)).abs().max())

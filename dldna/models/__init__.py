@@ -32,7 +32,8 @@ from .alexnet import AlexNet, alexnet, alexnet_paper  # noqa: E402
 from .vgg import (VGG, vgg11, vgg11_bn, vgg13, vgg13_bn, vgg16, vgg16_bn,  # noqa: E402
                   vgg19, vgg19_bn)
 from .googlenet import GoogLeNet, InceptionModule, googlenet, googlenet_loss  # noqa: E402
+from .googlenet_mini import MiniGoogLeNet, googlenet_mini  # noqa: E402
 
 __all__ += ["AlexNet", "alexnet", "alexnet_paper", "VGG", "vgg11", "vgg11_bn", "vgg13",
             "vgg13_bn", "vgg16", "vgg16_bn", "vgg19", "vgg19_bn", "GoogLeNet", "InceptionModule",
-            "googlenet", "googlenet_loss"]
+            "googlenet", "googlenet_loss", "MiniGoogLeNet", "googlenet_mini"]

@@ -14,7 +14,7 @@ from __future__ import annotations
 from torch import Tensor, nn
 
 from .input_check import Shrink, check_image, min_input_side
-from .layers import fc_head, last_conv_channels
+from .common import fc_head, last_conv_channels
 from .registry import register
 
 #: The layers that shrink the image (conv1 11×11/4 with padding 2, three 3×3/2 max pools).

@@ -9,12 +9,13 @@ weights with ``strict=True``.
 from __future__ import annotations
 
 from functools import partial
+from typing import Callable
 
 import torch
 from torch import Tensor, nn
 
 from .layers import ConvBNAct, LayerNorm2d, StochasticDepth
-from .registry import register
+from .registry import public_factory
 
 __all__ = ["Permute", "ConvNeXtBlock", "ConvNeXt", "convnext_tiny", "convnext_small"]
 
@@ -109,29 +110,24 @@ class ConvNeXt(nn.Module):
         return self.classifier(self.avgpool(self.features(x)))
 
 
-@register("convnext_tiny", torchvision=True)
-def convnext_tiny(num_classes: int = 1000, in_channels: int = 3,
-                  stochastic_depth_prob: float = 0.1) -> ConvNeXt:
-    """ConvNeXt-T: widths 96-192-384-768, depths 3-3-9-3.
-
+_ARGS = """
     Args:
         num_classes: outputs of the final linear layer.
         in_channels: channels of the input images.
-        stochastic_depth_prob: drop chance of the last block (torchvision's 0.1).
-    """
-    return ConvNeXt((96, 192, 384, 768), (3, 3, 9, 3), num_classes, in_channels,
-                    stochastic_depth_prob)
+        stochastic_depth_prob: drop chance of the last block (torchvision's default).
+"""
 
 
-@register("convnext_small", torchvision=True)
-def convnext_small(num_classes: int = 1000, in_channels: int = 3,
-                   stochastic_depth_prob: float = 0.4) -> ConvNeXt:
-    """ConvNeXt-S: widths 96-192-384-768, depths 3-3-27-3.
+def _variant(name: str, depths: tuple[int, ...], drop: float, summary: str) -> Callable:
+    def factory(num_classes: int = 1000, in_channels: int = 3,
+                stochastic_depth_prob: float = drop) -> ConvNeXt:
+        return ConvNeXt((96, 192, 384, 768), depths, num_classes, in_channels,
+                        stochastic_depth_prob)
 
-    Args:
-        num_classes: outputs of the final linear layer.
-        in_channels: channels of the input images.
-        stochastic_depth_prob: drop chance of the last block (torchvision's 0.4).
-    """
-    return ConvNeXt((96, 192, 384, 768), (3, 3, 27, 3), num_classes, in_channels,
-                    stochastic_depth_prob)
+    return public_factory(factory, name, summary, _ARGS, torchvision=True)
+
+
+convnext_tiny = _variant("convnext_tiny", (3, 3, 9, 3), 0.1,
+                         "ConvNeXt-T: widths 96-192-384-768, depths 3-3-9-3.")
+convnext_small = _variant("convnext_small", (3, 3, 27, 3), 0.4,
+                          "ConvNeXt-S: widths 96-192-384-768, depths 3-3-27-3.")

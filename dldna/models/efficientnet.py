@@ -16,7 +16,8 @@ from functools import partial
 
 from torch import Tensor, nn
 
-from .layers import ConvBNAct, SqueezeExcitation, StochasticDepth, init_weights, make_divisible
+from .common import init_weights
+from .layers import ConvBNAct, SqueezeExcitation, StochasticDepth, make_divisible
 from .registry import register
 
 __all__ = ["MBConvBlock", "EfficientNet", "Stage", "B0_STAGES", "VARIANTS", "Variant",

@@ -8,14 +8,15 @@ for compatibility with its pretrained weights); ``branch3_kernel=5`` builds the 
 """
 from __future__ import annotations
 
-from typing import NamedTuple, Optional
+from typing import Callable, NamedTuple, Optional
 
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from ..config import check_positive_ints
 from .input_check import Shrink, check_image, min_input_side
-from .registry import register
+from .registry import public_factory
 
 #: The rows of the paper's table 1 for inception (3a) to (5b), in the order in, #1×1,
 #: #3×3 reduce, #3×3, #5×5 reduce, #5×5, pool proj.
@@ -64,12 +65,6 @@ class BasicConv2d(nn.Module):
         return F.relu(self.bn(self.conv(x)), inplace=True)
 
 
-def _check_channels(**channels: int) -> None:
-    for name, value in channels.items():
-        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-            raise ValueError(f"{name} must be a positive int, got {value!r}")
-
-
 class InceptionModule(nn.Module):
     """Four parallel branches concatenated along the channels:
     1×1 | 1×1 → 3×3 | 1×1 → 5×5 (``branch3_kernel``, 3 in torchvision) |
@@ -92,7 +87,7 @@ class InceptionModule(nn.Module):
         super().__init__()
         channels = (in_channels, ch1x1, ch3x3red, ch3x3, ch5x5red, ch5x5,
                     pool_proj)
-        _check_channels(**dict(zip(_ARGS, channels)))
+        check_positive_ints(**dict(zip(_ARGS, channels)))
         if branch3_kernel not in (3, 5):
             raise ValueError(f"branch3_kernel must be 3 (torchvision) or 5 "
                              f"(paper), got {branch3_kernel!r}")
@@ -136,7 +131,7 @@ class NaiveInceptionModule(nn.Module):
 
     def __init__(self, in_channels: int, ch1x1: int, ch3x3: int, ch5x5: int) -> None:
         super().__init__()
-        _check_channels(in_channels=in_channels, ch1x1=ch1x1, ch3x3=ch3x3, ch5x5=ch5x5)
+        check_positive_ints(in_channels=in_channels, ch1x1=ch1x1, ch3x3=ch3x3, ch5x5=ch5x5)
         self.in_channels = in_channels
         self.out_channels = ch1x1 + ch3x3 + ch5x5 + in_channels
         self.branch1 = BasicConv2d(in_channels, ch1x1, kernel_size=1)
@@ -286,87 +281,26 @@ MINI_TABLE: dict[str, tuple[int, ...]] = {
 }
 
 
-class MiniGoogLeNet(nn.Module):
-    """3×3 stem (32) → pool → inception 3a, 3b → pool → 4a, 4b, 4c → GAP → FC; small
-    auxiliary heads (2×2 pool, 32 channels, 64 hidden) on 4a and 4b, as GoogLeNet's on 4a, 4d.
-
-    Args:
-        num_classes: number of output scores.
-        in_channels: image channels.
-        aux_logits: build the two auxiliary heads.
-    """
-
-    def __init__(self, num_classes: int = 10, in_channels: int = 1,
-                 aux_logits: bool = True) -> None:
-        super().__init__()
-        self.in_channels, self.aux_logits = in_channels, aux_logits
-        self.min_side = min_input_side([Shrink(2, 2), Shrink(2, 2)])
-        self.stem = nn.Sequential(BasicConv2d(in_channels, 32, kernel_size=3, padding=1),
-                                  nn.MaxPool2d(2))
-        self.stage3 = _inception_stage(("3a", "3b"), MINI_TABLE, 3, 32)
-        self.pool = nn.MaxPool2d(2)
-        self.stage4 = _inception_stage(("4a", "4b", "4c"), MINI_TABLE, 3, 80)
-        if aux_logits:
-            self.aux1 = InceptionAux(104, num_classes, grid=2, width=32, hidden=64)
-            self.aux2 = InceptionAux(112, num_classes, grid=2, width=32, hidden=64)
-        self.fc = nn.Linear(self.stage4["4c"].out_channels, num_classes)
-
-    def forward(self, x: Tensor):
-        """Logits; ``GoogLeNetOutputs(logits, aux1, aux2)`` when training
-        with heads.
-
-        Args:
-            x: a batch of images, (N, C, H, W).
-        """
-        check_image(x, self.in_channels, self.min_side, type(self).__name__)
-        x = self.pool(self.stage3["3b"](self.stage3["3a"](self.stem(x))))
-        heads = self.aux_logits and self.training
-        x = self.stage4["4a"](x)
-        aux1 = self.aux1(x) if heads else None
-        x = self.stage4["4b"](x)
-        aux2 = self.aux2(x) if heads else None
-        logits = self.fc(self.stage4["4c"](x).mean(dim=(2, 3)))
-        return GoogLeNetOutputs(logits, aux1, aux2) if heads else logits
-
-
-@register("googlenet", torchvision=True)
-def googlenet(*, num_classes: int = 1000, in_channels: int = 3, aux_logits: bool = True,
-              dropout: float = 0.2, dropout_aux: float = 0.7) -> GoogLeNet:
-    """GoogLeNet as torchvision builds it (3×3 in the "5×5" branch); torchvision's ``googlenet``.
-
+_FACTORY_ARGS = """
     Args:
         num_classes: number of output scores.
         in_channels: image channels.
         aux_logits: build the two auxiliary heads.
         dropout: dropout probability before the final FC layer.
         dropout_aux: dropout probability in the auxiliary heads.
-    """
-    return GoogLeNet(num_classes, in_channels, aux_logits, 3, dropout, dropout_aux)
+"""
 
 
-@register("googlenet_5x5")
-def googlenet_5x5(*, num_classes: int = 1000, in_channels: int = 3, aux_logits: bool = True,
-                  dropout: float = 0.2, dropout_aux: float = 0.7) -> GoogLeNet:
-    """GoogLeNet with the paper's true 5×5 convolutions in the third branch.
+def _variant(name: str, branch3_kernel: int, summary: str, torchvision: bool) -> Callable:
+    def factory(*, num_classes: int = 1000, in_channels: int = 3, aux_logits: bool = True,
+                dropout: float = 0.2, dropout_aux: float = 0.7) -> GoogLeNet:
+        return GoogLeNet(num_classes, in_channels, aux_logits, branch3_kernel, dropout,
+                         dropout_aux)
 
-    Args:
-        num_classes: number of output scores.
-        in_channels: image channels.
-        aux_logits: build the two auxiliary heads.
-        dropout: dropout probability before the final FC layer.
-        dropout_aux: dropout probability in the auxiliary heads.
-    """
-    return GoogLeNet(num_classes, in_channels, aux_logits, 5, dropout, dropout_aux)
+    return public_factory(factory, name, summary, _FACTORY_ARGS, torchvision=torchvision)
 
 
-@register("googlenet_mini")
-def googlenet_mini(*, num_classes: int = 10, in_channels: int = 1,
-                   aux_logits: bool = True) -> MiniGoogLeNet:
-    """A shallow GoogLeNet-style network for 28×28 / 32×32 images, with small auxiliary heads.
-
-    Args:
-        num_classes: number of output scores.
-        in_channels: image channels.
-        aux_logits: build the two auxiliary heads.
-    """
-    return MiniGoogLeNet(num_classes, in_channels, aux_logits)
+googlenet = _variant("googlenet", 3, "GoogLeNet as torchvision builds it (3×3 in the \"5×5\" "
+                     "branch); torchvision's ``googlenet``.", torchvision=True)
+googlenet_5x5 = _variant("googlenet_5x5", 5, "GoogLeNet with the paper's true 5×5 convolutions "
+                         "in the third branch.", torchvision=False)

@@ -11,22 +11,20 @@ pretrained weights with ``strict=True``:
 - :func:`make_divisible` = ``torchvision.models._utils._make_divisible`` (MobileNet,
   EfficientNet);
 - :class:`LayerNorm2d` = ``torchvision.models.convnext.LayerNorm2d`` (ConvNeXt);
-- :func:`conv3x3`, :func:`conv1x1` – torchvision's ResNet convolutions (no bias);
-- :func:`fc_head` – AlexNet's and VGG's three fully connected layers with dropout;
-- :func:`init_weights` – torchvision's initialisation of VGG, MobileNet and EfficientNet.
+
+Builders (ResNet's convolutions, AlexNet's and VGG's head, the initialisation) are in
+:mod:`dldna.models.common`.
 """
 from __future__ import annotations
 
-import math
 from typing import Callable
 
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-__all__ = ["ConvBNAct", "LayerNorm2d", "SqueezeExcitation", "StochasticDepth", "conv1x1", "conv3x3",
-           "fc_head",
-           "init_weights", "last_conv_channels", "make_divisible", "stochastic_depth"]
+__all__ = ["ConvBNAct", "LayerNorm2d", "SqueezeExcitation", "StochasticDepth", "make_divisible",
+           "stochastic_depth"]
 
 def make_divisible(v: float, divisor: int = 8, min_value: int | None = None) -> int:
     """Round a channel count ``v`` to the nearest multiple of ``divisor`` (torchvision's rule).
@@ -216,90 +214,3 @@ class LayerNorm2d(nn.LayerNorm):
         x = x.permute(0, 2, 3, 1)
         x = F.layer_norm(x, self.normalized_shape, self.weight, self.bias, self.eps)
         return x.permute(0, 3, 1, 2)
-
-
-def last_conv_channels(features: nn.Module) -> int:
-    """Output channels of the last ``nn.Conv2d`` in ``features`` (what a head receives).
-
-    Args:
-        features: the convolutional part of a network.
-    """
-    convs = [m for m in features.modules() if isinstance(m, nn.Conv2d)]
-    if not convs:
-        raise ValueError("features must contain an nn.Conv2d")
-    return convs[-1].out_channels
-
-
-def fc_head(in_features: int, num_classes: int, *, hidden: int = 4096, dropout: float = 0.5,
-            dropout_first: bool = False) -> nn.Sequential:
-    """Three fully connected layers with ReLU and dropout, as AlexNet and VGG end.
-
-    The layer order (and so the state-dict keys) is torchvision's: AlexNet puts each dropout
-    before its linear layer (``dropout_first=True``), VGG after the ReLU.
-
-    Args:
-        in_features: inputs of the first layer (the flattened feature map).
-        num_classes: outputs of the last layer.
-        hidden: width of the two hidden layers.
-        dropout: dropout probability, in [0, 1).
-        dropout_first: AlexNet's order (dropout, linear, ReLU) instead of VGG's (linear, ReLU,
-            dropout).
-    """
-    if not 0 <= dropout < 1:
-        raise ValueError(f"dropout must be in [0, 1), got {dropout}")
-    layers: list[nn.Module] = []
-    for n_in in (in_features, hidden):
-        block = [nn.Linear(n_in, hidden), nn.ReLU(inplace=True)]
-        drop = nn.Dropout(p=dropout)
-        layers += [drop, *block] if dropout_first else [*block, drop]
-    return nn.Sequential(*layers, nn.Linear(hidden, num_classes))
-
-
-def init_weights(model: nn.Module, *, linear: str = "normal") -> None:
-    """torchvision's initialisation: Kaiming-normal convolutions (fan-out), batch norms at 1 and
-    0, zero biases; linear layers drawn from N(0, 0.01²) (``"normal"``: VGG, MobileNet) or from
-    U(±1/√outputs) (``"uniform"``: EfficientNet).
-
-    Args:
-        model: the model, initialised in place, module by module in ``model.modules()`` order.
-        linear: ``"normal"`` or ``"uniform"``.
-    """
-    if linear not in ("normal", "uniform"):
-        raise ValueError(f"linear must be 'normal' or 'uniform', got {linear!r}")
-    for m in model.modules():
-        if isinstance(m, nn.Conv2d):
-            nn.init.kaiming_normal_(m.weight, mode="fan_out", nonlinearity="relu")
-            if m.bias is not None:
-                nn.init.zeros_(m.bias)
-        elif isinstance(m, nn.BatchNorm2d):
-            nn.init.ones_(m.weight)
-            nn.init.zeros_(m.bias)
-        elif isinstance(m, nn.Linear):
-            if linear == "normal":
-                nn.init.normal_(m.weight, 0, 0.01)
-            else:
-                bound = 1.0 / math.sqrt(m.out_features)
-                nn.init.uniform_(m.weight, -bound, bound)
-            nn.init.zeros_(m.bias)
-
-
-def conv3x3(in_planes: int, out_planes: int, stride: int = 1) -> nn.Conv2d:
-    """3×3 convolution with padding 1 and no bias (a BatchNorm follows).
-
-    Args:
-        in_planes: input channels.
-        out_planes: output channels.
-        stride: step of the kernel.
-    """
-    return nn.Conv2d(in_planes, out_planes, kernel_size=3, stride=stride, padding=1, bias=False)
-
-
-def conv1x1(in_planes: int, out_planes: int, stride: int = 1) -> nn.Conv2d:
-    """1×1 convolution without bias: channel mixing, or a projection shortcut.
-
-    Args:
-        in_planes: input channels.
-        out_planes: output channels.
-        stride: step of the kernel (2 for a downsampling shortcut).
-    """
-    return nn.Conv2d(in_planes, out_planes, kernel_size=1, stride=stride, bias=False)

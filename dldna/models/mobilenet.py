@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from torch import Tensor, nn
 
-from .layers import ConvBNAct, init_weights, make_divisible
+from .common import init_weights
+from .layers import ConvBNAct, make_divisible
 from .registry import register
 
 __all__ = ["InvertedResidual", "MobileNetV2", "mobilenet_v2", "depthwise_separable"]

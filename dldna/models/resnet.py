@@ -13,7 +13,7 @@ import torch
 from torch import Tensor, nn
 from torchvision.ops import StochasticDepth
 
-from .layers import conv1x1, conv3x3
+from .common import conv1x1, conv3x3
 from .registry import public_factory
 
 

@@ -3,11 +3,13 @@ layers in three stages of widths w, 2w, 4w, residual or plain (the same net with
 """
 from __future__ import annotations
 
+from typing import Callable
+
 import torch
 from torch import Tensor, nn
 
-from .layers import conv3x3
-from .registry import register
+from .common import conv3x3
+from .registry import public_factory
 
 
 class ShortcutA(nn.Module):
@@ -104,29 +106,24 @@ class CifarResNet(nn.Module):
         return self.fc(torch.flatten(self.avgpool(x), 1))
 
 
-@register("resnet_cifar")
-def resnet_cifar(*, depth: int = 20, num_classes: int = 10, in_channels: int = 3,
-                 width: int = 16) -> CifarResNet:
-    """CIFAR-style residual net of depth 6n + 2 (ResNet-20 has ≈ 0.27 M parameters at width 16).
-
+_ARGS = """
     Args:
         depth: weighted layers, 6n + 2.
         num_classes: number of output scores.
         in_channels: image channels.
         width: channels of the first stage.
-    """
-    return CifarResNet(depth, num_classes, in_channels, width, residual=True)
+"""
 
 
-@register("plain_cifar")
-def plain_cifar(*, depth: int = 20, num_classes: int = 10, in_channels: int = 3,
+def _variant(name: str, residual: bool, summary: str) -> Callable[..., CifarResNet]:
+    def factory(*, depth: int = 20, num_classes: int = 10, in_channels: int = 3,
                 width: int = 16) -> CifarResNet:
-    """The same net without shortcuts (same layers, same parameter count).
+        return CifarResNet(depth, num_classes, in_channels, width, residual=residual)
 
-    Args:
-        depth: weighted layers, 6n + 2.
-        num_classes: number of output scores.
-        in_channels: image channels.
-        width: channels of the first stage.
-    """
-    return CifarResNet(depth, num_classes, in_channels, width, residual=False)
+    return public_factory(factory, name, summary, _ARGS)
+
+
+resnet_cifar = _variant("resnet_cifar", True, "CIFAR-style residual net of depth 6n + 2 "
+                        "(ResNet-20 has ≈ 0.27 M parameters at width 16).")
+plain_cifar = _variant("plain_cifar", False, "The same net without shortcuts (same layers, same "
+                       "parameter count).")

@@ -12,7 +12,7 @@ from typing import Callable, Sequence, Union
 from torch import Tensor, nn
 
 from .input_check import Shrink, check_image, min_input_side
-from .layers import fc_head, init_weights, last_conv_channels
+from .common import fc_head, init_weights, last_conv_channels
 from .registry import public_factory
 
 Layer = Union[int, str]

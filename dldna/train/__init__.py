@@ -1,6 +1,7 @@
 """Training: :func:`fit`, :func:`evaluate`, :func:`predict` and what they are configured with.
 
-* :mod:`dldna.train.loop` – the training loop and evaluation;
+* :mod:`dldna.train.loop` – the training loop;
+* :mod:`dldna.train.predict` – :func:`evaluate` and :func:`predict`;
 * :mod:`dldna.train.config` – :class:`TrainConfig`;
 * :mod:`dldna.train.history` – :class:`History`, the per-epoch record;
 * :mod:`dldna.train.inputs` – tensors and label checks;
@@ -11,6 +12,7 @@
 from . import distributed  # noqa: F401  (dldna.train.distributed, patched by tests)
 from .config import TrainConfig
 from .history import History
-from .loop import evaluate, fit, predict
+from .loop import fit
+from .predict import evaluate, predict
 
 __all__ = ["History", "TrainConfig", "evaluate", "fit", "predict"]
