@@ -160,7 +160,7 @@ def mistakes_gallery(images, probs, labels, classes: Sequence[str] | None = None
     for ax, i in zip(axes.flat, index.tolist()):
         picture = images[i].float() / (255.0 if images.dtype == torch.uint8 else 1.0)
         grey = picture.shape[0] == 1
-        ax.imshow(picture[0] if grey else picture.permute(1, 2, 0).clamp(0, 1),
+        ax.imshow((picture[0] if grey else picture.permute(1, 2, 0).clamp(0, 1)).numpy(),
                   cmap="gray" if grey else None)
         ax.set_title(f"true: {names[labels[i]]}\nsaid: {names[probs[i].argmax()]} "
                      f"{probs[i].max():.0%}", fontsize=7)

@@ -53,6 +53,8 @@ def predict_logits(model: nn.Module, images, *, batch_size: int = 256,
 
     model, images = _check_model(model), _images(images)
     batch_size = check_positive_int(batch_size, "batch_size")
+    if device is None:  # where the parameters are; the CPU for a model without any
+        device = next((p.device for p in model.parameters()), torch.device("cpu"))
     scores = predict(model, images, batch_size=batch_size, device=device)
     if scores.ndim != 2:
         raise ValueError(f"the model must return N×C class scores, got {tuple(scores.shape)}")
