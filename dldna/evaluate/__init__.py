@@ -15,15 +15,15 @@ inside the functions that need them.
 from .calibration import (N_BINS, Bins, apply_temperature, expected_calibration_error,
                           fit_temperature, negative_log_likelihood, reliability_bins,
                           reliability_diagram)
-from .intervals import (Interval, bootstrap_ci, bootstrap_metric, mcnemar_p, paired_difference,
-                        verdict)
+from .intervals import (Interval, bootstrap_ci, bootstrap_metric, describe_difference, mcnemar_p,
+                        paired_difference, verdict)
 from .metrics import (accuracy, confusion_matrix, correct, most_confident_mistakes,
                       mistakes_gallery, per_class_report, top_k_accuracy)
 from .predict import (VIEW_NAMES, ensemble_predict, make_views, predict_logits, predict_proba,
                       tta_predict)
 
 __all__ = ["N_BINS", "Bins", "Interval", "VIEW_NAMES", "accuracy", "apply_temperature",
-           "bootstrap_ci", "bootstrap_metric", "confusion_matrix", "correct",
+           "bootstrap_ci", "bootstrap_metric", "confusion_matrix", "correct", "describe_difference",
            "ensemble_predict", "expected_calibration_error", "fit_temperature", "make_views",
            "mcnemar_p", "mistakes_gallery", "most_confident_mistakes",
            "negative_log_likelihood", "paired_difference", "per_class_report",
