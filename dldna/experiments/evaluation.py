@@ -27,9 +27,8 @@ from torch import nn
 from .. import data as _data
 from ..augment import BatchAugment
 from ..config import Profile, RunSize, get_profile, seed_everything
-from ..evaluate import (bootstrap_ci, bootstrap_metric, correct, expected_calibration_error,
-                        mcnemar_p, negative_log_likelihood, paired_difference, predict_logits,
-                        tta_predict, verdict)
+from ..evaluate import predict_logits, tta_predict
+from ..evaluate.tables import compare_row
 from ..models import create
 from ..train import fit
 
@@ -203,47 +202,6 @@ def timed(fn: Callable, *args, **kwargs):
     return result, time.process_time() - cpu, time.perf_counter() - wall
 
 
-def accuracy_row(name: str, probs: torch.Tensor, labels: torch.Tensor, *, n_boot: int = 2000,
-                 **extra) -> dict:
-    """One table row: the accuracy with its bootstrap interval, ECE and NLL of ``probs``.
-
-    Args:
-        name: the row's label.
-        probs: N×C probabilities on the test images.
-        labels: the test labels.
-        n_boot: bootstrap resamples.
-        extra: more columns.
-    """
-    interval = bootstrap_ci(correct(probs, labels), n_boot=n_boot)
-    return {"model": name, "accuracy [95 % CI]": str(interval), "accuracy": interval.estimate,
-            "ECE": expected_calibration_error(probs, labels),
-            "NLL": negative_log_likelihood(probs, labels), **extra}
-
-
-def compare_row(name: str, probs: torch.Tensor, reference: torch.Tensor, labels: torch.Tensor,
-                *, n_boot: int = 2000, **extra) -> dict:
-    """A row comparing ``probs`` with ``reference`` on the same images: both accuracies, the
-    paired difference with its interval and verdict (``tie`` when it includes 0,
-    ``gain`` or ``loss`` otherwise) and McNemar's p.
-
-    Args:
-        name: the row's label.
-        probs: the new predictions.
-        reference: the predictions compared against.
-        labels: the test labels.
-        n_boot: bootstrap resamples.
-        extra: more columns.
-    """
-    mine, theirs = correct(probs, labels), correct(reference, labels)
-    diff = paired_difference(mine, theirs, n_boot=n_boot)
-    row = accuracy_row(name, probs, labels, n_boot=n_boot)
-    word = {"tie": "tie", "A better": "gain", "B better": "loss"}[verdict(diff)]
-    row.update({"gain [95 % CI]": str(diff), "gain": diff.estimate, "verdict": word,
-                "McNemar p": mcnemar_p(mine, theirs), **extra})
-    row["interval"] = diff
-    return row
-
-
 #: The TTA view sets of the chapter: name → views. ``vflip`` was never seen in training.
 VIEW_SETS: dict[str, tuple[str, ...]] = {
     "none": ("identity",),
@@ -295,57 +253,6 @@ def tta_table(model: nn.Module, images: torch.Tensor, labels: torch.Tensor, *,
         rows.append(compare_row(name, mean, plain, labels, n_boot=n_boot, views=len(views),
                                 cost=cost))
     return pd.DataFrame(rows)
-
-
-def calibration_row(name: str, val_logits: torch.Tensor, val_labels: torch.Tensor,
-                    test_logits: torch.Tensor, test_labels: torch.Tensor, *,
-                    n_boot: int | None = 200) -> dict:
-    """Temperature scaling of one model: T fitted on the validation logits, then the test ECE
-    and NLL before and after, and how many predictions changed (none should).
-
-    Args:
-        name: the row's label.
-        val_logits: held-out logits to fit T on (for an ensemble, the log of its averaged
-            probabilities).
-        val_labels: their labels.
-        test_logits: the test logits.
-        test_labels: their labels.
-        n_boot: bootstrap resamples of the ECE intervals and of the paired drop
-            (``None``: point values only).
-    """
-    from ..evaluate import apply_temperature, fit_temperature
-
-    t = fit_temperature(val_logits, val_labels)
-    before, after = test_logits.softmax(1), apply_temperature(test_logits, t)
-    row = {"model": name, "accuracy": float((before.argmax(1) == test_labels).float().mean()),
-           "T": t, "ECE before": expected_calibration_error(before, test_labels),
-           "ECE after": expected_calibration_error(after, test_labels),
-           "NLL before": negative_log_likelihood(before, test_labels),
-           "NLL after": negative_log_likelihood(after, test_labels),
-           "predictions changed": int((before.argmax(1) != after.argmax(1)).sum())}
-    if n_boot:
-        def ece(p, y):
-            return expected_calibration_error(p, y)
-
-        row["ECE before [CI]"] = str(bootstrap_metric(ece, before, test_labels, n_boot=n_boot,
-                                                      unit="%"))
-        row["ECE after [CI]"] = str(bootstrap_metric(ece, after, test_labels, n_boot=n_boot,
-                                                     unit="%"))
-        row["drop"] = bootstrap_metric(lambda p, q, y: ece(p, y) - ece(q, y), before, after,
-                                       test_labels, n_boot=n_boot, unit="points")
-    return row
-
-
-def ensemble_logits(logits: Sequence[torch.Tensor]) -> torch.Tensor:
-    """log of the members' averaged softmax probabilities: the ensemble's "logits" (softmax
-    gives back the averaged probabilities, so temperature scaling applies unchanged).
-
-    Args:
-        logits: the members' N×C logits.
-    """
-    if not logits:
-        raise ValueError("logits must hold at least one member's logits")
-    return torch.stack([x.softmax(1) for x in logits]).mean(0).clamp_min(1e-12).log()
 
 
 def logits_of(zoo: Sequence[Trained], images: torch.Tensor) -> list[torch.Tensor]:
