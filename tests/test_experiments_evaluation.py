@@ -8,7 +8,7 @@ import torch
 from dldna.experiments import evaluation
 
 TINY = evaluation.EvalScale(epochs=1, batch_size=40, train_size=80, test_size=60, val_size=40,
-                            seeds=2, n_boot=50)
+                            seeds=2, ls_seeds=1, n_boot=50)
 
 
 @pytest.fixture(scope="module")
@@ -34,13 +34,13 @@ def test_profiles_have_their_sizes():
 def test_zoo_trains_every_kind_and_the_long_run_longer(splits):
     zoo = evaluation.train_zoo(TINY, splits[0])
     kinds = [t.kind for t in zoo]
-    assert kinds.count("lenet5") == kinds.count("lenet5_ls") == TINY.seeds
+    assert kinds.count("lenet5") == TINY.seeds and kinds.count("lenet5_ls") == TINY.ls_seeds
     long_run = evaluation.pick(zoo, "lenet5_long")[0]
     assert long_run.epochs == TINY.seeds * TINY.epochs
     assert {t.kind for t in zoo} == set(evaluation.TITLES)
     assert all(not t.model.training and t.cpu_seconds > 0 for t in zoo)
-    with pytest.raises(ValueError, match="no 'resnet8' model with seed 5"):
-        evaluation.pick(zoo, "resnet8", seed=5)
+    with pytest.raises(ValueError, match="no 'small_cnn' model with seed 5"):
+        evaluation.pick(zoo, "small_cnn", seed=5)
     with pytest.raises(ValueError, match="kind must be one of"):
         evaluation.train_model("vgg16", splits[0], TINY)
 
