@@ -26,7 +26,7 @@ import torch
 from torch import nn
 
 from .. import data as _data
-from ..augment import BatchAugment
+from ..data.augment import BatchAugment
 from ..config import Profile, RunSize, get_profile, seed_everything
 from ..evaluate import predict_logits, tta_predict
 from ..evaluate.tables import compare_row
