@@ -4,6 +4,8 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from ..config import check_positive_int as _positive_int
+
 #: How far a row of probabilities may sum from 1 (float32 softmax rounds to about 1e-6).
 SUM_TOLERANCE = 1e-3
 
@@ -83,13 +85,15 @@ def check_labels(labels, num_classes: int, n: int, name: str = "labels") -> torc
 
 
 def check_positive_int(value, name: str, *, minimum: int = 1) -> int:
-    """``value`` as an int ≥ ``minimum`` (bools refused).
+    """``value`` as an int ≥ ``minimum``: :func:`dldna.config.check_positive_int` (the library's
+    one positive-integer check) plus a lower bound.
 
     Args:
         value: the number to check.
         name: the argument's name, used in error messages.
         minimum: the smallest value allowed.
     """
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
+    value = _positive_int(value, name)
+    if value < minimum:
         raise ValueError(f"{name} must be an integer ≥ {minimum}, got {value!r}")
-    return int(value)
+    return value
