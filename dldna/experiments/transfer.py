@@ -388,8 +388,28 @@ def scratch_run(split: Split, model: str, per_class: int, seed: int, scale: Tran
 # --------------------------------------------------------------------------------------------
 # The grid and the side experiments
 
+def extract_all(splits: list[Split], scale: TransferScale) -> tuple[dict, list[dict]]:
+    """Features of every dataset for every pretrained model, with the CPU seconds each took.
+
+    Args:
+        splits: the datasets.
+        scale: the grid.
+
+    Returns:
+        ``({(dataset, model): features}, rows of CPU seconds)``.
+    """
+    feats, rows = {}, []
+    for split in splits:
+        for model in MODELS:
+            f = features(split, model, scale)
+            feats[split.name, model] = f
+            rows.append({"dataset": split.name, "model": TITLES[model], "size": scale.size,
+                         "images": len(split.y) + len(split.y_test), "cpu seconds": f["seconds"]})
+    return feats, rows
+
+
 def grid(splits: list[Split], scale: TransferScale, *, val_for: str | None = None,
-         lr_full: float = 1e-3) -> tuple[list[dict], list[dict]]:
+         lr_full: float = 1e-3, feats: dict | None = None) -> list[dict]:
     """Every run of the chapter's table: scratch, linear probe, top stages, full.
 
     Args:
@@ -399,19 +419,17 @@ def grid(splits: list[Split], scale: TransferScale, *, val_for: str | None = Non
             seed 0 are also measured on its validation set (the learning-rate sweep reuses
             them).
         lr_full: the head's learning rate in full fine-tuning.
+        feats: the result of :func:`extract_all` (``None``: extracted here).
 
     Returns:
-        ``(rows, extraction)``: one dict per run, and one per feature extraction (CPU seconds).
+        One dict per run.
     """
-    rows, extraction = [], []
-    smallest = min(scale.per_class)
+    rows, smallest = [], min(scale.per_class)
+    feats_all = feats if feats is not None else extract_all(splits, scale)[0]
     for split in splits:
         val = (split.x_val, split.y_val) if split.name == val_for else None
         for model in MODELS:
-            feats = features(split, model, scale)
-            n = len(split.y) + len(split.y_test)
-            extraction.append({"dataset": split.name, "model": TITLES[model], "size": scale.size,
-                               "images": n, "cpu seconds": feats["seconds"]})
+            feats = feats_all[split.name, model]
             for per_class in scale.per_class:
                 for seed in range(scale.seeds):
                     rows.append(probe_run(split, model, per_class, seed, scale, feats=feats))
@@ -428,7 +446,7 @@ def grid(splits: list[Split], scale: TransferScale, *, val_for: str | None = Non
                     first = seed == 0 and per_class == smallest
                     rows.append(scratch_run(split, model, per_class, seed, scale,
                                             val=val if first else None))
-    return rows, extraction
+    return rows
 
 
 def bn_trap(split: Split, scale: TransferScale, *, model: str = "mobilenet_v2",
@@ -610,3 +628,81 @@ def lr_sweep(split: Split, scale: TransferScale, *, done: list[dict] = (),
             rows.append({"dataset": split.name, "kind": kind, "lr": lr, "val accuracy": acc,
                          "per class": per_class, "cpu seconds": row["cpu seconds"]})
     return rows
+
+
+# --------------------------------------------------------------------------------------------
+# Reading the results
+
+def summary(rows: list[dict]):
+    """One line per (dataset, model, strategy, size): mean, lowest and highest test accuracy
+    over the seeds, the trainable parameters and the CPU seconds per run.
+
+    Args:
+        rows: runs from :func:`grid`.
+    """
+    import pandas as pd
+
+    df = pd.DataFrame([{k: v for k, v in r.items() if k != "history"} for r in rows])
+    keys = ["dataset", "model", "strategy", "per class"]
+    out = df.groupby(keys, sort=False).agg(
+        mean=("test accuracy", "mean"), low=("test accuracy", "min"),
+        high=("test accuracy", "max"), seeds=("seed", "count"),
+        trainable=("trainable parameters", "first"), cpu=("cpu seconds", "mean")).reset_index()
+    out["method"] = out["model"] + ", " + out["strategy"]
+    out.loc[out["strategy"] == "scratch", "method"] = out["model"]
+    return out
+
+
+def best_by_size(table) -> list[dict]:
+    """For each dataset and size: the best method, the runner-up and whether their seed ranges
+    overlap (then the two are called a tie).
+
+    Args:
+        table: :func:`summary`'s result.
+    """
+    out = []
+    for (dataset, per_class), g in table.groupby(["dataset", "per class"], sort=False):
+        g = g.sort_values("mean", ascending=False)
+        first, second = g.iloc[0], g.iloc[1] if len(g) > 1 else None
+        tie = second is not None and second["high"] >= first["low"]
+        out.append({"dataset": dataset, "per class": int(per_class), "best": first["method"],
+                    "best accuracy": first["mean"], "runner-up": None if second is None else
+                    second["method"], "runner-up accuracy": None if second is None else
+                    second["mean"], "tie": bool(tie)})
+    return out
+
+
+def flowchart(steps: list[tuple[str, str, str]], title: str):
+    """A decision flowchart: one row per question, "yes" to the right, "no" down.
+
+    Args:
+        steps: ``(question, answer if yes, answer if no)``; the last "no" answer ends the chart,
+            earlier ones may be ``""`` (continue with the next question).
+        title: the figure's title.
+    """
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7, 1.15 * len(steps) + 0.6))
+    ax.set_axis_off()
+    n = len(steps)
+    box = dict(boxstyle="round,pad=0.4", fc="#eef3fa", ec="#4a6fa5")
+    leaf = dict(boxstyle="round,pad=0.4", fc="#e7f5ea", ec="#2e7d32")
+    for i, (question, yes, no) in enumerate(steps):
+        y = n - i
+        ax.text(0.25, y, question, ha="center", va="center", fontsize=9, bbox=box, wrap=True)
+        ax.annotate("", xy=(0.55, y), xytext=(0.45, y), arrowprops=dict(arrowstyle="->"))
+        ax.text(0.5, y + 0.12, "yes", ha="center", fontsize=8)
+        ax.text(0.77, y, yes, ha="center", va="center", fontsize=9, bbox=leaf)
+        if i < n - 1:
+            ax.annotate("", xy=(0.25, y - 0.62), xytext=(0.25, y - 0.3),
+                        arrowprops=dict(arrowstyle="->"))
+            ax.text(0.27, y - 0.5, "no", fontsize=8)
+        elif no:
+            ax.annotate("", xy=(0.25, y - 0.62), xytext=(0.25, y - 0.3),
+                        arrowprops=dict(arrowstyle="->"))
+            ax.text(0.25, y - 0.85, no, ha="center", va="center", fontsize=9, bbox=leaf)
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, n + 0.6)
+    ax.set_title(title, fontsize=10)
+    fig.tight_layout()
+    return fig
