@@ -18,7 +18,7 @@ from torch import nn
 
 from .. import data as _data
 from .. import transfer
-from ..config import get_profile, seed_everything
+from ..config import get_device, get_profile, seed_everything
 from ..models import create
 
 MODELS = ("mobilenet_v2", "efficientnet_lite0")
@@ -190,7 +190,7 @@ def _pristine(name: str) -> nn.Module:
     from .. import pretrained
 
     return {"mobilenet_v2": pretrained.mobilenet_v2,
-            "efficientnet_lite0": pretrained.efficientnet_lite0}[name]().eval()
+            "efficientnet_lite0": pretrained.efficientnet_lite0}[name]().eval().to(get_device())
 
 
 def pretrained_model(name: str) -> nn.Module:
@@ -373,6 +373,7 @@ def scratch_run(split: Split, model: str, per_class: int, seed: int, scale: Tran
     else:
         net = create("mobilenet_v2", num_classes=split.classes)
         pre = transfer.Preprocess(scale.size, transfer.normalization("mobilenet_v2"))
+    net.to(get_device())
     x, y = split.x[index], split.y[index]
     tic, wall = time.process_time(), time.perf_counter()
     history = transfer.fit_groups(net, x, y, lr=lr, preprocess=pre, seed=seed,
@@ -566,7 +567,7 @@ def training_cost(model: str, sizes: tuple[int, ...], *, batch: int = 8, steps: 
         batch: images per step.
         steps: steps timed (after one warm-up step).
     """
-    net = pretrained_model(model)
+    net = pretrained_model(model).cpu()
     transfer.prepare(net, "full", 10)
     optimizer = torch.optim.AdamW(net.parameters(), 1e-4)
     net.train()
@@ -706,3 +707,14 @@ def flowchart(steps: list[tuple[str, str, str]], title: str):
     ax.set_title(title, fontsize=10)
     fig.tight_layout()
     return fig
+
+
+def noise(p: float, n: int) -> float:
+    """Twice the standard error of a difference between two accuracies ≈ ``p`` measured on
+    ``n`` test images each: smaller differences are read as ties.
+
+    Args:
+        p: the accuracy (a fraction).
+        n: test images.
+    """
+    return 2 * (2 * p * (1 - p) / max(1, n)) ** 0.5
