@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import time
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
@@ -220,6 +221,18 @@ def preprocess_for(name: str, size: int, norm: str | None = None) -> transfer.Pr
 # --------------------------------------------------------------------------------------------
 # One run of each kind
 
+@contextmanager
+def one_thread():
+    """Run small layers on one CPU thread (restored after): on a busy 2-core machine, two
+    threads synchronising over a tiny matrix product are many times slower than one."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
 def _row(split, model, strategy, per_class, seed, acc, trainable, cpu, wall, **extra) -> dict:
     return {"dataset": split.name, "model": TITLES.get(model, model), "strategy": strategy,
             "per class": per_class, "seed": seed, "test accuracy": acc,
@@ -275,10 +288,11 @@ def probe_run(split: Split, model: str, per_class: int, seed: int, scale: Transf
     seed_everything(seed)
     tic, wall = time.process_time(), time.perf_counter()
     head = nn.Linear(x.shape[1], split.classes)
-    history = transfer.fit_groups(head, x, y, lr=lr, seed=seed, batch_size=scale.batch_size,
-                                  epochs=_epochs(scale.probe_steps, len(y), scale.batch_size),
-                                  dataset=split.name)
-    acc, _ = transfer.accuracy(head, feats["test"][feats["head"]], split.y_test)
+    with one_thread():
+        history = transfer.fit_groups(head, x, y, lr=lr, seed=seed, batch_size=scale.batch_size,
+                                      epochs=_epochs(scale.probe_steps, len(y), scale.batch_size),
+                                      dataset=split.name)
+        acc, _ = transfer.accuracy(head, feats["test"][feats["head"]], split.y_test)
     return _row(split, model, "linear probe", per_class, seed, acc, transfer.count_parameters(head),
                 time.process_time() - tic, time.perf_counter() - wall, history=history)
 
@@ -307,10 +321,11 @@ def top_run(split: Split, model: str, per_class: int, seed: int, scale: Transfer
     test_x = feats["test"][cut]
     val = (test_x[:scale.curve_size], split.y_test[:scale.curve_size]) if curve else None
     tic, wall = time.process_time(), time.perf_counter()
-    history = transfer.fit_groups(top, x, y, param_groups=prep.param_groups, seed=seed,
-                                  batch_size=scale.batch_size, val=val, dataset=split.name,
-                                  epochs=_epochs(scale.probe_steps, len(y), scale.batch_size))
-    acc, _ = transfer.accuracy(top, test_x, split.y_test)
+    with one_thread():
+        history = transfer.fit_groups(top, x, y, param_groups=prep.param_groups, seed=seed,
+                                      batch_size=scale.batch_size, val=val, dataset=split.name,
+                                      epochs=_epochs(scale.probe_steps, len(y), scale.batch_size))
+        acc, _ = transfer.accuracy(top, test_x, split.y_test)
     return _row(split, model, f"top {scale.top_stages} stages", per_class, seed, acc,
                 prep.trainable, time.process_time() - tic, time.perf_counter() - wall,
                 history=history)
@@ -376,12 +391,14 @@ def scratch_run(split: Split, model: str, per_class: int, seed: int, scale: Tran
     net.to(get_device())
     x, y = split.x[index], split.y[index]
     tic, wall = time.process_time(), time.perf_counter()
-    history = transfer.fit_groups(net, x, y, lr=lr, preprocess=pre, seed=seed,
-                                  batch_size=scale.batch_size, dataset=split.name,
-                                  epochs=_epochs(scale.scratch_steps, len(y), scale.batch_size))
-    cpu, seconds = time.process_time() - tic, time.perf_counter() - wall
-    acc, _ = transfer.accuracy(net, split.x_test, split.y_test, preprocess=pre)
-    extra = {"val accuracy": transfer.accuracy(net, *val, preprocess=pre)[0]} if val else {}
+    small = one_thread() if model == "small_cnn" else nullcontext()
+    with small:
+        history = transfer.fit_groups(net, x, y, lr=lr, preprocess=pre, seed=seed,
+                                      batch_size=scale.batch_size, dataset=split.name,
+                                      epochs=_epochs(scale.scratch_steps, len(y), scale.batch_size))
+        cpu, seconds = time.process_time() - tic, time.perf_counter() - wall
+        acc, _ = transfer.accuracy(net, split.x_test, split.y_test, preprocess=pre)
+        extra = {"val accuracy": transfer.accuracy(net, *val, preprocess=pre)[0]} if val else {}
     return _row(split, model, "scratch", per_class, seed, acc, transfer.count_parameters(net),
                 cpu, seconds, history=history, **extra)
 
