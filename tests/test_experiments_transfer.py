@@ -57,3 +57,24 @@ def test_bn_trap_moves_statistics_only_without_the_lock(setup):
     locked, loose = T.bn_trap(split, scale, epochs=1)
     assert locked["drift"] == 0 and loose["drift"] > 0
     assert locked["batchnorm"].startswith("locked")
+
+
+def test_summary_and_guide_call_overlapping_ranges_ties():
+    def row(method, pc, seed, acc, strategy="linear probe"):
+        return {"dataset": "D", "model": method, "strategy": strategy, "per class": pc,
+                "seed": seed, "test accuracy": acc, "trainable parameters": 10,
+                "cpu seconds": 1.0}
+
+    rows = [row("A", 10, 0, 0.50), row("A", 10, 1, 0.60), row("B", 10, 0, 0.58),
+            row("B", 10, 1, 0.70), row("A", 50, 0, 0.80), row("A", 50, 1, 0.81),
+            row("B", 50, 0, 0.60), row("B", 50, 1, 0.62)]
+    table = T.summary(rows)
+    assert table["mean"].round(3).tolist() == [0.55, 0.805, 0.64, 0.61]
+    guide = {g["per class"]: g for g in T.best_by_size(table)}
+    assert guide[10]["best"] == "B, linear probe" and guide[10]["tie"]
+    assert guide[50]["best"] == "A, linear probe" and not guide[50]["tie"]
+    import pandas as pd
+
+    steps = T.flow_steps(pd.DataFrame(T.best_by_size(table)), near="D", far="D", sizes=(10, 50))
+    assert "tie: A, linear probe" in steps[0][1] and steps[-1][2] == "A, linear probe"
+    assert T.noise(0.5, 1000) == pytest.approx(2 * (0.5 / 1000) ** 0.5)

@@ -690,6 +690,26 @@ def best_by_size(table) -> list[dict]:
     return out
 
 
+def flow_steps(guide, *, near: str, far: str, sizes) -> list[tuple[str, str, str]]:
+    """The questions of the decision flowchart, answered by the measured best methods.
+
+    Args:
+        guide: ``pandas.DataFrame(best_by_size(...))``.
+        near: name of the dataset close to ImageNet.
+        far: name of the dataset far from it.
+        sizes: the training sizes per class that were measured.
+    """
+    def best(dataset, per_class):
+        row = guide[(guide["dataset"] == dataset) & (guide["per class"] == per_class)].iloc[0]
+        return row["best"] + (f"\n(tie: {row['runner-up']})" if row["tie"] else "")
+
+    small, large = min(sizes), max(sizes)
+    return [(f"Close to ImageNet and\n≤ {small} images per class?", best(near, small), ""),
+            ("Close to ImageNet,\nmore images?", best(near, large), ""),
+            (f"Far from ImageNet and\n≤ {small} images per class?", best(far, small),
+             best(far, large))]
+
+
 def flowchart(steps: list[tuple[str, str, str]], title: str):
     """A decision flowchart: one row per question, "yes" to the right, "no" down.
 
