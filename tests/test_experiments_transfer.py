@@ -69,7 +69,7 @@ def test_summary_and_guide_call_overlapping_ranges_ties():
             row("B", 10, 1, 0.70), row("A", 50, 0, 0.80), row("A", 50, 1, 0.81),
             row("B", 50, 0, 0.60), row("B", 50, 1, 0.62)]
     table = T.summary(rows)
-    assert table["mean"].round(3).tolist() == [0.55, 0.805, 0.64, 0.61]
+    assert table["mean"].round(3).tolist() == [0.55, 0.64, 0.805, 0.61]
     guide = {g["per class"]: g for g in T.best_by_size(table)}
     assert guide[10]["best"] == "B, linear probe" and guide[10]["tie"]
     assert guide[50]["best"] == "A, linear probe" and not guide[50]["tie"]
