@@ -129,7 +129,7 @@ class Prepared:
             weight_decay: L2 penalty (decoupled for AdamW).
             momentum: for SGD and RMSProp.
         """
-        from ..schedules import build_optimizer
+        from ..train.schedules import build_optimizer
 
         groups = [{"params": g["params"], "lr": g["lr"], "name": g["name"]}
                   for g in self.param_groups]

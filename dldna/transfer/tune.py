@@ -19,7 +19,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ..train_history import History
+from ..train.history import History
 from .heads import find_head, stages
 
 
