@@ -18,10 +18,10 @@ from lower ones, and never in a cycle (``tests/test_import_layers.py`` walks eve
 
 Within layer 1, ``filters`` builds on ``data`` (the bundled photos); within layer 3, ``measure``
 and ``explain`` may build on ``train``. Importing ``dldna`` itself gives the base names below and
-:class:`SimpleConv2d`/:class:`SimpleMaxPool2d`.
+:class:`~dldna.conv.SimpleConv2d`/:class:`~dldna.conv.SimpleMaxPool2d`.
 
 The old flat module paths (``dldna.hooks``, ``dldna.notebook``, ``dldna.recipes`` …) still import,
-with a :class:`DeprecationWarning`; :data:`dldna._moved.MOVED` lists where each one went.
+with a :class:`DeprecationWarning`; ``dldna._moved.MOVED`` lists where each one went.
 """
 from . import _moved
 from .config import (Profile, RunSize, cache_dir, downloads_allowed, get_device, get_profile,

@@ -27,7 +27,7 @@ BOOK_BUILD_ENV = "DLDNA_BOOK_BUILD"  # set by the book build (book/_ext/dldna_bo
 
 class DldnaNotice(UserWarning):
     """Something a reader should know that is not an error (a stand-in dataset, a substitute
-    setting). Notices go through :mod:`warnings`, so a notebook shows each one once and a test can
+    setting). Notices go through ``warnings``, so a notebook shows each one once and a test can
     assert it (``pytest.warns(DldnaNotice)``) or silence it (``warnings.simplefilter``)."""
 
 

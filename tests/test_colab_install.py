@@ -39,6 +39,7 @@ def _run(python: Path, code: str) -> subprocess.CompletedProcess:
 
 
 def test_install_cell_installs_dldna_into_a_fresh_environment(tmp_path, monkeypatch):
+    monkeypatch.delenv("PYTHONPATH", raising=False)  # a worktree on the path is not a fresh env
     python = _fresh_env(tmp_path)
     assert _run(python, "import dldna").returncode != 0, "the fresh environment must lack dldna"
     torch_before = _run(python, "import torch; print(torch.__file__)").stdout.strip()

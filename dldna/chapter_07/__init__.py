@@ -6,9 +6,9 @@ around this book's own implementation (no second implementation):
 ==========================================  ==================================================
 original import                             implemented in
 ==========================================  ==================================================
-``chapter_07.filter_utils``                 :mod:`dldna.filter_utils`, :mod:`dldna.image_io`
-``chapter_07.conv_visual``                  :mod:`dldna.filter_animation`
-``chapter_07.param_share``                  :mod:`dldna.counting`
+``chapter_07.filter_utils``                 :mod:`dldna.filters`, :mod:`dldna.filters.image_io`
+``chapter_07.conv_visual``                  :mod:`dldna.filters.animation`
+``chapter_07.param_share``                  :mod:`dldna.measure.counting`
 ``chapter_07.simple_conv``                  :mod:`dldna.conv`
 ``chapter_07.resnet``                       :mod:`dldna.models.resnet`
 ``chapter_07.train_resnet``                 :mod:`dldna.train_resnet`

@@ -1,6 +1,6 @@
 """``dldna.chapter_07.filter_utils`` (compatibility): the filter gallery and the animation.
 
-An image may be a URL, a file path or an array (:func:`dldna.image_io.load_image`). A URL is
+An image may be a URL, a file path or an array (:func:`dldna.filters.image_io.load_image`). A URL is
 downloaded only when downloads are allowed, and cached; offline, or when the fetch fails, one
 line says so and the bundled photo 'camera' (scikit-image's cameraman) is used instead.
 """
@@ -18,7 +18,7 @@ DEFAULT_IMAGE_URL = "https://raw.githubusercontent.com/opencv/opencv/master/samp
 
 def show_filter_effects(image=DEFAULT_IMAGE_URL, **kwargs):
     """Apply the classic kernels to ``image`` (URL, path or array) and draw the responses;
-    keyword arguments go to :func:`dldna.filter_utils.show_filter_effects`.
+    keyword arguments go to :func:`dldna.filters.show_filter_effects`.
 
     Args:
         image: a URL, a file path or an array; the cameraman photo stands in when a URL
@@ -30,7 +30,7 @@ def show_filter_effects(image=DEFAULT_IMAGE_URL, **kwargs):
 
 
 def create_convolution_animation(image=None, **kwargs):
-    """:func:`dldna.filter_animation.create_conv_animation`; given an ``image`` (URL, path or
+    """:func:`dldna.filters.animation.create_conv_animation`; given an ``image`` (URL, path or
     array), the window slides over an 8×8 grey thumbnail of it, as in the original.
 
     Args:

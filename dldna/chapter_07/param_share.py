@@ -1,6 +1,6 @@
 """``dldna.chapter_07.param_share`` (compatibility): parameter sharing in numbers.
 
-Both functions call :func:`dldna.counting.compare_parameter_counts`, which builds a 3×3
+Both functions call :func:`dldna.measure.counting.compare_parameter_counts`, which builds a 3×3
 ``Conv2d(1, 1)`` and a fully connected ``Linear(n², n²)`` and counts their parameters.
 """
 from __future__ import annotations

@@ -4,7 +4,7 @@
 stride, padding (a number, ``"same"`` or ``"valid"``), dilation, groups, a
 padding mode, ``ceil_mode``. This module checks them the way PyTorch does and
 works out what they mean: how many pixels to add on each side and how large the
-output is. :mod:`dldna.conv` and :mod:`dldna.conv_pool` then only slide windows.
+output is. :mod:`dldna.conv` and :mod:`dldna.conv.pool` then only slide windows.
 
 Along one axis, a kernel of ``k`` taps with dilation ``d`` spans d·(k − 1) + 1
 pixels (its *effective* size); with p_left + p_right padding pixels and stride

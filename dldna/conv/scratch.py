@@ -12,8 +12,8 @@ Three ways to compute the same 2-D convolution layer:
 All three take PyTorch's options: stride, padding (a number, ``"same"`` or
 ``"valid"``), dilation, groups and a padding mode, on batched (N, C, H, W) or
 unbatched (C, H, W) input. Like ``nn.Conv2d`` they compute *cross-correlation*:
-the kernel is not flipped. Max pooling lives in :mod:`dldna.conv_pool`, the
-checks of the options in :mod:`dldna.conv_options`.
+the kernel is not flipped. Max pooling lives in :mod:`dldna.conv.pool`, the
+checks of the options in :mod:`dldna.conv.options`.
 """
 from __future__ import annotations
 

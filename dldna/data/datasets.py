@@ -6,7 +6,7 @@ Bundled (no network, real pixels):
 * ``digits``: scikit-learn's 1,797 handwritten digits (8×8 grey, 10 classes)
 * ``photo-patches``: 32×32 colour patches cut from ten bundled photos, one class per photo
 
-On disk, in torchvision's layout (see :mod:`dldna.data_files`):
+On disk, in torchvision's layout (see :mod:`dldna.data.files`):
 
 * ``fashion-mnist``: the real 60,000 + 10,000 images, installed into the environment's data
   folder by ``tools/fetch_fashion_mnist.py`` (which the ``.venv`` bootstrap runs)
@@ -232,7 +232,7 @@ def load(name: str, split: str = "train", *, download: bool | None = None,
     """Load a named dataset split into memory (a fresh copy on every call).
 
     Files are looked for in ``root`` if given, else in the environment's data folder and then
-    the cache (see :mod:`dldna.data_files`). ``download=None`` downloads into the cache only when
+    the cache (see :mod:`dldna.data.files`). ``download=None`` downloads into the cache only when
     the profile allows it (gpu profile or ``DLDNA_DOWNLOAD=1``).
 
     Args:

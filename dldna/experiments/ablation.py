@@ -1,4 +1,4 @@
-"""The ablation of chapter 11's recipe: its rows (:data:`ABLATION`, one ingredient each) and how
+"""The ablation of chapter 11's recipe: its rows (``ABLATION``, one ingredient each) and how
 the finished table is read (noise threshold, effects, a sentence)."""
 from __future__ import annotations
 
@@ -12,14 +12,14 @@ class Variant(NamedTuple):
     Args:
         label: the row label in the table.
         ingredient: the ingredient tested, as a sentence names it.
-        change: keywords for :func:`train_recipe`.
+        change: keywords for :func:`~dldna.experiments.recipes.train_recipe`.
         added: ``True`` when the row adds something the recipe lacks, ``False`` when it
             removes one.
     """
 
     label: str          # the row label in the table
     ingredient: str     # the ingredient tested, as a sentence names it
-    change: dict        # keywords for :func:`train_recipe`
+    change: dict        # keywords for :func:`~dldna.experiments.recipes.train_recipe`
     added: bool = False  # True: the row adds something the recipe lacks; False: it removes one
 
 
@@ -57,13 +57,13 @@ def noise_threshold(full_accuracies: Sequence[float], n_test: int) -> float:
 
 
 def ablation_effects(means, threshold: float) -> dict[str, list[str]]:
-    """Sort the ingredients into ``helped``, ``hurt`` and ``unclear`` (see :func:`ablation_means`).
+    """Sort the ingredients into ``helped``, ``hurt`` and ``unclear`` (see :func:`~dldna.experiments.recipes.ablation_means`).
 
     A removed ingredient helped when removing it lowered the mean accuracy by more than
     ``threshold``; an added one helped when adding it raised the mean by more than ``threshold``.
 
     Args:
-        means: the DataFrame from :func:`ablation_means`.
+        means: the DataFrame from :func:`~dldna.experiments.recipes.ablation_means`.
         threshold: smallest change read as an effect (accuracy fraction, ≥ 0), e.g. from
             :func:`noise_threshold`.
 

@@ -3,7 +3,7 @@
 * :func:`degradation` trains plain and residual CIFAR-style nets (same layers, same parameter
   count) at several depths and seeds and records training loss and test accuracy per epoch.
 * :func:`gradient_norms` measures the gradient of every convolution's weights for one batch.
-* :func:`block_deletion` removes one block at a time from a trained net at test time
+* :func:`~dldna.experiments.block_deletion.block_deletion` removes one block at a time from a trained net at test time
   (Veit et al., 2016) and measures the test accuracy without it.
 
 Sizes per profile come from :func:`degradation_settings`; every result names its dataset.

@@ -4,7 +4,7 @@
   :func:`module_costs` builds the modules, counts them with ``FlopCounterMode`` and checks that the
   two agree.
 * :func:`factorisation_savings` – Inception v2/v3: 5×5 → two 3×3, n×n → 1×n then n×1.
-* :func:`separable_costs` – depthwise-separable convolution (Xception, MobileNet) against a
+* :func:`~dldna.measure.efficiency.separable_costs` – depthwise-separable convolution (Xception, MobileNet) against a
   standard one; the ratio is 1/C_out + 1/k² (from :mod:`dldna.measure.efficiency`).
 * :func:`aux_head_experiment` – a shallow GoogLeNet with and without auxiliary heads.
 """

@@ -5,7 +5,7 @@
 * :func:`conv_via_fft` and :func:`convolution_theorem_check` – spatial convolution equals the
   inverse FFT of the product of the FFTs, once both are zero-padded to the full output size.
 * :func:`frequency_response` and :func:`plot_frequency_responses` – magnitude and phase of the
-  classic kernels (from :mod:`dldna.filter_utils`).
+  classic kernels (from :mod:`dldna.filters`).
 * :func:`frequency_filter` and :func:`plot_low_high_pass` – low-/high-pass filtering of a photo.
 * ``conv1x1_as_matmul`` (from :mod:`dldna.conv.pointwise`) – a 1×1 convolution is a matrix
   product over channels at each pixel.
@@ -105,7 +105,7 @@ def frequency_response(kernel, size: int = 64) -> np.ndarray:
 
     Args:
         kernel: the 2-D kernel (array or tensor), or the name of one of
-            :mod:`dldna.filter_utils`' kernels such as ``"laplacian"``.
+            :mod:`dldna.filters`' kernels such as ``"laplacian"``.
         size: side of the zero-padded grid; at least the kernel's size. More points draw the
             response more finely, they do not change it.
 
@@ -126,7 +126,7 @@ def plot_frequency_responses(names: Sequence[str] = ("box_blur", "gaussian_blur"
     """Kernel, magnitude abs(H) and phase ∠H (where abs(H) is not ~0) for each named kernel.
 
     Args:
-        names: kernel names of :mod:`dldna.filter_utils`, one column each.
+        names: kernel names of :mod:`dldna.filters`, one column each.
         size: side of the zero-padded grid, as in :func:`frequency_response`.
 
     Returns:

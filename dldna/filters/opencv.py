@@ -3,7 +3,7 @@
 * ``OPENCV_BORDERS`` and :func:`opencv_border` – our ``boundary`` names and OpenCV's
   ``cv2.BORDER_*`` flags for the same padding;
 * :func:`filter2d` – ``cv2.filter2D`` called so that it equals
-  :func:`dldna.filter_utils.correlate2d` (float64, matching anchor and border);
+  :func:`dldna.filters.correlate2d` (float64, matching anchor and border);
 * :func:`plot_border_modes` – what each border mode puts beyond the edge of an image;
 * :func:`read_like_opencv` and :func:`plot_bgr_pitfall` – ``cv2.imread`` returns channels in
   B, G, R order;

@@ -68,7 +68,7 @@ def _activation_bytes(model: nn.Module):
 
 
 def layer_costs(model: nn.Module, input_shape: Sequence[int], *, meta: bool = False):
-    """:func:`dldna.counting.layer_table` plus an ``activation MB`` column (float32 outputs of
+    """:func:`dldna.measure.counting.layer_table` plus an ``activation MB`` column (float32 outputs of
     every layer for the given batch; 10⁶ bytes per MB).
 
     With ``meta=True`` the model must already live on the ``meta`` device (build it inside

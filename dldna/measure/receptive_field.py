@@ -7,7 +7,7 @@ For layers with kernel k_l, stride s_l and padding p_l (in order from the input)
 * first input pixel seen by output 0:                           a_l = a_{l−1} − p_l · j_{l−1},  a_0 = 0
 
 so output i of layer l sees input pixels a_l + i·j_l … a_l + i·j_l + r_l − 1 (before clipping
-to the image). The same numbers are measured from input gradients in :mod:`dldna.counting`.
+to the image). The same numbers are measured from input gradients in :mod:`dldna.measure.counting`.
 """
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """The one trainer every chapter uses: ``fit`` (``evaluate`` and ``predict`` are in
-:mod:`dldna.train.predict`).
+``dldna.train.predict``).
 
 Small datasets are served straight from in-memory tensors (no DataLoader workers to start), a
 checkpoint is written atomically after every epoch, and ``resume=True`` continues a killed run
@@ -85,7 +85,7 @@ def fit(model: nn.Module, train, val=None, config: TrainConfig | None = None, *,
     epoch; ``resume=True`` continues from it. With ``ema_decay`` the model ends with the averaged
     weights. Progress bars show unless ``progress=False`` (default: off in the smoke profile and
     in book builds). Under ``torchrun`` every process trains on its shard of the data with
-    DistributedDataParallel (see :mod:`dldna.distributed`); ``batch_size`` counts all processes.
+    DistributedDataParallel (see :mod:`dldna.train.distributed`); ``batch_size`` counts all processes.
     The run's random numbers come from ``seed``; the caller's global RNG state is put back after.
 
     Args:

@@ -28,7 +28,7 @@ def architecture_table(name: str, image_size: int | None = None, **kwargs):
         **kwargs: passed to the model factory (``in_channels`` …).
 
     Returns:
-        A DataFrame from :func:`dldna.architectures.layer_costs`; its ``attrs`` hold the model
+        A DataFrame from :func:`dldna.measure.architectures.layer_costs`; its ``attrs`` hold the model
         name, the input shape and the totals.
     """
     entry = get_entry(name)  # a ValueError listing the known models for an unknown name
