@@ -1,0 +1,31 @@
+"""Judging a trained classifier: metrics, honest intervals, TTA, ensembles and calibration.
+
+* :mod:`~dldna.evaluate.metrics` – accuracy, top-k, confusion matrix, per-class precision /
+  recall / F1 (via ``sklearn.metrics``) and a gallery of the most confident mistakes;
+* :mod:`~dldna.evaluate.intervals` – seeded bootstrap intervals, paired differences on the same
+  test images, McNemar's test, and the "tie" verdict when an interval includes 0;
+* :mod:`~dldna.evaluate.predict` – predictions of one model, with test-time augmentation, and
+  of an ensemble (softmax averages);
+* :mod:`~dldna.evaluate.calibration` – reliability diagram, ECE (15 equal-width bins) and
+  temperature scaling.
+
+Only torch and numpy load with this package; scikit-learn, pandas, scipy and matplotlib load
+inside the functions that need them.
+"""
+from .calibration import (N_BINS, Bins, apply_temperature, expected_calibration_error,
+                          fit_temperature, negative_log_likelihood, reliability_bins,
+                          reliability_diagram)
+from .intervals import (Interval, bootstrap_ci, bootstrap_metric, mcnemar_p, paired_difference,
+                        verdict)
+from .metrics import (accuracy, confusion_matrix, correct, most_confident_mistakes,
+                      mistakes_gallery, per_class_report, top_k_accuracy)
+from .predict import (VIEW_NAMES, ensemble_predict, make_views, predict_logits, predict_proba,
+                      tta_predict)
+
+__all__ = ["N_BINS", "Bins", "Interval", "VIEW_NAMES", "accuracy", "apply_temperature",
+           "bootstrap_ci", "bootstrap_metric", "confusion_matrix", "correct",
+           "ensemble_predict", "expected_calibration_error", "fit_temperature", "make_views",
+           "mcnemar_p", "mistakes_gallery", "most_confident_mistakes",
+           "negative_log_likelihood", "paired_difference", "per_class_report",
+           "predict_logits", "predict_proba", "reliability_bins", "reliability_diagram",
+           "top_k_accuracy", "tta_predict", "verdict"]
