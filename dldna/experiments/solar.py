@@ -38,6 +38,7 @@ class SolarScale:
         every: keep every ``every``-th cell of ELPV (1: all 2,624).
         size: input side of the transfer models in pixels (ELPV cells are 300 px).
         top_epochs: epochs of the "top" strategy on cached feature maps.
+        head_epochs: epochs of the light :class:`PoolingHead` on the same maps.
         top_stages: MobileNetV2 stages the "top" strategy trains.
         full_size: input side for the "full" strategy (the whole network trains on images).
         full_epochs: epochs of the "full" strategy.
@@ -53,6 +54,7 @@ class SolarScale:
     every: int
     size: int
     top_epochs: int
+    head_epochs: int
     top_stages: int
     full_size: int
     full_epochs: int
@@ -70,13 +72,13 @@ def solar_scale(profile: str | None = None) -> SolarScale:
     name = profile or get_profile().name
     common = dict(top_stages=2, tta_views=("identity", "hflip", "vflip"))
     return {
-        "smoke": SolarScale(every=16, size=64, top_epochs=1, full_size=64, full_epochs=1,
+        "smoke": SolarScale(every=16, size=64, top_epochs=1, head_epochs=2, full_size=64, full_epochs=1,
                             scratch_size=32, scratch_epochs=1, members=2, folds=2,
                             export_images=8, n_boot=200, **common),
-        "cpu": SolarScale(every=1, size=160, top_epochs=12, full_size=96, full_epochs=1,
+        "cpu": SolarScale(every=1, size=160, top_epochs=4, head_epochs=20, full_size=96, full_epochs=1,
                           scratch_size=64, scratch_epochs=8, members=3, folds=3,
                           export_images=128, n_boot=1000, **common),
-        "gpu": SolarScale(every=1, size=300, top_epochs=30, full_size=300, full_epochs=20,
+        "gpu": SolarScale(every=1, size=300, top_epochs=30, head_epochs=60, full_size=300, full_epochs=20,
                           scratch_size=128, scratch_epochs=40, members=5, folds=5,
                           export_images=656, n_boot=2000, top_stages=3,
                           tta_views=("identity", "hflip", "vflip", "rot180")),
@@ -330,15 +332,18 @@ class Transfer:
     preprocess: Preprocess
 
 
-def cached_top(cells_images: Tensor, size: int, top_stages: int) -> Transfer:
+def cached_top(cells_images: Tensor, size: int, top_stages: int,
+               device: torch.device | str = "cpu") -> Transfer:
     """Prepare MobileNetV2 for the "top" strategy and run its frozen prefix once over all cells.
 
     Args:
         cells_images: uint8 N×1×300×300 (every cell; the split only decides what trains).
         size: input side.
         top_stages: stages that train (see :func:`dldna.transfer.prepare`).
+        device: where the network runs.
     """
     net, preprocess = solar_net(size)
+    net.to(device)
     prepared = prepare(net.backbone, "top", 4, top_stages=top_stages, lr=1e-3)
     cut, top = tail(net.backbone, top_stages)
     maps, _ = extract_features(net.backbone, cells_images, layer=cut, preprocess=preprocess)
@@ -368,13 +373,47 @@ def view_maps(transfer: Transfer, images: Tensor, view: str) -> Tensor:
     return maps
 
 
-def install_top(transfer: Transfer, top: nn.Module) -> SolarNet:
-    """A copy of the whole network with ``top``'s trained weights in place (for export, TTA,
-    Grad-CAM)."""
-    net = copy.deepcopy(transfer.net)
-    _, slot = tail(net.backbone, len(transfer.top) - 3)  # the same modules inside the copy
-    slot.load_state_dict(top.state_dict())
+def assemble(transfer: Transfer, head: nn.Module) -> SolarNet:
+    """The whole classifier for deployment: the frozen prefix up to the cut, then ``head`` (a
+    trained top or a :class:`PoolingHead`), inside a :class:`SolarNet` (copies, in eval mode)."""
+    last = int(transfer.cut.rpartition(".")[2])
+    prefix = copy.deepcopy(transfer.net.backbone.features[:last + 1])
+    backbone = nn.Sequential(prefix, copy.deepcopy(head))
+    net = SolarNet(backbone, transfer.net.size, transfer.net.mean.flatten().tolist(),
+                   transfer.net.std.flatten().tolist())
     return net.eval()
+
+
+class PoolingHead(nn.Module):
+    """A light head for frozen feature maps: 1×1 conv → BN → ReLU, then average *and* maximum
+    over positions (a crack covers a few positions; the mean alone would dilute it), dropout,
+    linear.
+
+    Args:
+        in_channels: channels of the cached maps.
+        hidden: channels after the 1×1 convolution.
+        num_classes: output scores.
+    """
+
+    def __init__(self, in_channels: int, hidden: int = 64, num_classes: int = 4) -> None:
+        super().__init__()
+        self.reduce = nn.Sequential(nn.Conv2d(in_channels, hidden, 1, bias=False),
+                                    nn.BatchNorm2d(hidden), nn.ReLU(inplace=True))
+        self.dropout = nn.Dropout(0.3)
+        self.fc = nn.Linear(2 * hidden, num_classes)
+
+    def forward(self, x: Tensor) -> Tensor:
+        h = self.reduce(x)
+        return self.fc(self.dropout(torch.cat([h.mean((2, 3)), h.amax((2, 3))], dim=1)))
+
+
+def pooling_head(transfer: Transfer, y: Tensor, positions: np.ndarray, recipe: Recipe, *,
+                 seed: int = 0) -> PoolingHead:
+    """Train a :class:`PoolingHead` on the cached maps of the cells at ``positions``."""
+    torch.manual_seed(seed)
+    head = PoolingHead(transfer.maps.shape[1]).to(transfer.net.mean.device)
+    train(head, transfer.maps[positions], y[positions], recipe, seed=seed)
+    return head
 
 
 # --------------------------------------------------------------------------------------------
@@ -438,14 +477,14 @@ def majority(y: Tensor, split: Split) -> Tensor:
 
 
 def scratch(images: Tensor, y: Tensor, split: Split, size: int, recipe: Recipe, *,
-            seed: int = 0) -> tuple[Tensor, dict[str, float]]:
+            seed: int = 0, device: torch.device | str = "cpu") -> tuple[Tensor, dict[str, float]]:
     """Train :class:`ScratchCNN` on the cells at ``size`` px; returns test probabilities and the
     normalisation, whose mean and standard deviation come from the training cells only."""
     x = resize(images, size)
     mean, std = float(x[split.train].mean()), float(x[split.train].std())
     x = (x - mean) / std
     torch.manual_seed(seed)
-    model = ScratchCNN(4)
+    model = ScratchCNN(4).to(device)
     train(model, x[split.train], y[split.train], recipe, seed=seed)
     return probabilities(model, x[split.test]), {"mean": mean, "std": std}
 
@@ -454,8 +493,9 @@ def head_features(transfer: Transfer) -> Tensor:
     """The pretrained network's penultimate features (what its head sees) from the cached maps,
     for the linear probe: the untrained top without its classifier, run once."""
     body = copy.deepcopy(transfer.top)[:-1].eval()
+    device = transfer.net.mean.device
     with torch.no_grad():
-        return torch.cat([body(b) for b in transfer.maps.split(256)])
+        return torch.cat([body(b.to(device)).cpu() for b in transfer.maps.split(256)])
 
 
 def linear_probe(features: Tensor, y: Tensor, split: Split, recipe: Recipe, *,
@@ -506,7 +546,7 @@ def out_of_fold(transfer: Transfer, y: Tensor, split: Split, recipe: Recipe, k: 
     (``k`` folds inside the training split): what a threshold may be tuned on."""
     out = torch.zeros(len(split.train), 4)
     for fold, (fit, held) in enumerate(folds(y[split.train].numpy(), k)):
-        model = top(transfer, y, split.train[fit], recipe, seed=100 + fold)
+        model = pooling_head(transfer, y, split.train[fit], recipe, seed=100 + fold)
         out[held] = probabilities(model, transfer.maps[split.train[held]])
     return out
 
