@@ -1,4 +1,4 @@
-"""ELPV: 2,624 real electroluminescence images of solar cells, fetched once and checked file by file.
+"""ELPV: 2,624 real electroluminescence images of solar cells, fetched once, checked file by file.
 
 The dataset of Buerhop-Lutz et al. (2018) and Deitsch et al. (2019) ships inside the PyPI wheel
 ``elpv-dataset==1.0.0.post1``: ``labels.csv`` and 2,624 PNGs (300×300, 8-bit grey) cut from 44

@@ -54,8 +54,8 @@ def test_a_training_model_is_exported_in_eval_mode_with_a_warning(tmp_path, imag
 def test_wrong_shapes_are_refused_with_a_clear_error(tmp_path, images):
     model = _small_cnn()
     export.export_onnx(model, images[:2], tmp_path / "m.onnx")
-    for loaded in (export.load_onnx(tmp_path / "m.onnx"),
-                   export.load_program(export.export_program(model, images[:2], tmp_path / "m.pt2"))):
+    program = export.export_program(model, images[:2], tmp_path / "m.pt2")
+    for loaded in (export.load_onnx(tmp_path / "m.onnx"), export.load_program(program)):
         with pytest.raises(ValueError, match="C×H×W = 1×32×32"):
             loaded(torch.rand(2, 3, 32, 32))
         with pytest.raises(ValueError, match="C×H×W = 1×32×32"):

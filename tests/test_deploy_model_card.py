@@ -64,7 +64,8 @@ def test_metrics_check_their_interval():
         Metric("accuracy", 0.9, 0.92, 0.95, "test")
     with pytest.raises(ValueError, match="finite"):
         Metric("accuracy", float("nan"), 0.0, 1.0, "test")
-    assert Metric("ECE", 0.031, 0.02, 0.045, "test").formatted(percent=False) == "0.031 [0.02, 0.045]"
+    ece = Metric("ECE", 0.031, 0.02, 0.045, "test")
+    assert ece.formatted(percent=False) == "0.031 [0.02, 0.045]"
     with pytest.raises(TypeError, match="Metric"):
         _card(metrics=("87 %",)).render()
 

@@ -104,7 +104,8 @@ def test_a_corrupt_or_missing_file_is_named_with_the_fix(tiny, tmp_path):
     wheel, _ = tiny
     folder = elpv.fetch(tmp_path / "data", wheel=wheel)
     (folder / "images/cell0002.png").write_bytes(b"not a png")
-    with pytest.raises(elpv.ElpvFileError, match=r"cell0002\.png is corrupt.*fetch_elpv\.py --force"):
+    fix = r"cell0002\.png is corrupt.*fetch_elpv\.py --force"
+    with pytest.raises(elpv.ElpvFileError, match=fix):
         elpv.load_elpv(tmp_path / "data")
     (folder / "images/cell0002.png").unlink()
     elpv._load_arrays.cache_clear()
@@ -147,5 +148,6 @@ def test_the_command_line_installs_from_a_wheel(tiny, tmp_path, capsys):
     assert "installed" in capsys.readouterr().out
     assert fetch_elpv.main(["--root", str(tmp_path)]) == 0
     assert "already installed" in capsys.readouterr().out
-    assert fetch_elpv.main(["--wheel", str(tmp_path / "none.whl"), "--root", str(tmp_path / "x")]) == 1
+    missing = ["--wheel", str(tmp_path / "none.whl"), "--root", str(tmp_path / "x")]
+    assert fetch_elpv.main(missing) == 1
     assert "not installed" in capsys.readouterr().out

@@ -44,17 +44,17 @@ def test_the_eight_dihedral_views_are_distinct_and_invertible():
 def test_threshold_for_cost_moves_down_when_misses_cost_more():
     p = torch.tensor([0.1, 0.2, 0.35, 0.4, 0.45, 0.6, 0.9])
     truth = torch.tensor([0, 0, 1, 0, 0, 1, 1])
-    assert solar.threshold_for_cost(p, truth, 1.0) > 0.45
-    assert solar.threshold_for_cost(p, truth, 10.0) <= 0.35
+    assert report.threshold_for_cost(p, truth, 1.0) > 0.45
+    assert report.threshold_for_cost(p, truth, 10.0) <= 0.35
     with pytest.raises(ValueError, match="miss_cost"):
-        solar.threshold_for_cost(p, truth, 0.0)
+        report.threshold_for_cost(p, truth, 0.0)
 
 
 def test_binary_scores_come_from_the_four_class_probabilities():
     probs = torch.tensor([[0.6, 0.1, 0.2, 0.1], [0.1, 0.3, 0.3, 0.3], [0.2, 0.5, 0.2, 0.1]])
     labels = torch.tensor([0, 2, 3])
-    assert torch.allclose(solar.binary_from_four(probs), torch.tensor([0.3, 0.6, 0.3]))
-    scores = solar.score("m", probs, labels, n_boot=50)
+    assert torch.allclose(report.binary_from_four(probs), torch.tensor([0.3, 0.6, 0.3]))
+    scores = report.score("m", probs, labels, n_boot=50)
     assert scores.binary_correct.tolist() == [1, 1, 0] and scores.four_correct.tolist() == [1, 0, 0]
 
 

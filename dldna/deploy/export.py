@@ -33,7 +33,8 @@ class ParityError(AssertionError):
     """An exported model predicts other classes than the PyTorch model on the same inputs."""
 
 
-def _check_images(images: Tensor, shape: tuple[int, ...] | None = None, name: str = "images") -> None:
+def _check_images(images: Tensor, shape: tuple[int, ...] | None = None,
+                  name: str = "images") -> None:
     if not isinstance(images, Tensor):
         raise TypeError(f"{name} must be a torch.Tensor, got {type(images).__name__}")
     if images.ndim != 4 or not images.is_floating_point():

@@ -2,7 +2,8 @@
 
 Every model here predicts the four classes ``round(3 * p)``; the binary answer (defective when
 p ≥ 0.5) is P(class 2) + P(class 3) ≥ 0.5 from the same probabilities, so one model gives both
-tasks' numbers. The transfer models reuse :mod:`dldna.transfer`: a frozen prefix of
+tasks' numbers (:mod:`dldna.experiments.solar_report` measures them). The transfer models
+reuse :mod:`dldna.transfer`: a frozen prefix of
 MobileNetV2 runs once over every cell (:func:`dldna.transfer.extract_features`), and the
 trainable top (:func:`dldna.transfer.tail`) trains on those cached feature maps, so an epoch
 of the "top" strategy costs a fraction of a forward pass through the network.
@@ -23,7 +24,6 @@ from torch import Tensor, nn
 
 from ..config import get_profile
 from ..elpv import ElpvData
-from ..evaluate import bootstrap_ci
 from ..schedules import build_scheduler
 from ..transfer import Preprocess, extract_features, normalization, prepare, tail
 
@@ -72,14 +72,14 @@ def solar_scale(profile: str | None = None) -> SolarScale:
     name = profile or get_profile().name
     common = dict(top_stages=2, tta_views=("identity", "hflip", "vflip"))
     return {
-        "smoke": SolarScale(every=16, size=64, top_epochs=1, head_epochs=2, full_size=64, full_epochs=1,
-                            scratch_size=32, scratch_epochs=1, members=2, folds=2,
+        "smoke": SolarScale(every=16, size=64, top_epochs=1, head_epochs=2, full_size=64,
+                            full_epochs=1, scratch_size=32, scratch_epochs=1, members=2, folds=2,
                             export_images=8, n_boot=200, **common),
-        "cpu": SolarScale(every=1, size=160, top_epochs=4, head_epochs=20, full_size=96, full_epochs=1,
-                          scratch_size=64, scratch_epochs=8, members=3, folds=3,
+        "cpu": SolarScale(every=1, size=160, top_epochs=4, head_epochs=20, full_size=96,
+                          full_epochs=1, scratch_size=64, scratch_epochs=8, members=3, folds=3,
                           export_images=128, n_boot=1000, **common),
-        "gpu": SolarScale(every=1, size=300, top_epochs=30, head_epochs=60, full_size=300, full_epochs=20,
-                          scratch_size=128, scratch_epochs=40, members=5, folds=5,
+        "gpu": SolarScale(every=1, size=300, top_epochs=30, head_epochs=60, full_size=300,
+                          full_epochs=20, scratch_size=128, scratch_epochs=40, members=5, folds=5,
                           export_images=656, n_boot=2000, top_stages=3,
                           tta_views=("identity", "hflip", "vflip", "rot180")),
     }[name]
@@ -138,7 +138,8 @@ def folds(labels: np.ndarray, k: int, seed: int = 0) -> list[tuple[np.ndarray, n
 def resize(images: Tensor, size: int) -> Tensor:
     """uint8 N×1×H×W cells → float N×1×size×size in [0, 1] (antialiased when shrinking)."""
     if images.dtype != torch.uint8 or images.ndim != 4 or images.shape[1] != 1:
-        raise ValueError(f"images must be uint8 N×1×H×W, got {images.dtype} {tuple(images.shape)}")
+        raise ValueError(f"images must be uint8 N×1×H×W, got {images.dtype} "
+                         f"{tuple(images.shape)}")
     x = images.float() / 255.0
     if x.shape[-1] == size and x.shape[-2] == size:
         return x
@@ -227,7 +228,8 @@ def random_dihedral(x: Tensor, generator: torch.Generator) -> Tensor:
 
 #: Test-time views by name (all physically plausible for a cell: mirrors and rotations).
 VIEWS = {"identity": lambda x: x, "hflip": lambda x: x.flip(-1), "vflip": lambda x: x.flip(-2),
-         "rot90": lambda x: torch.rot90(x, 1, (-2, -1)), "rot180": lambda x: torch.rot90(x, 2, (-2, -1))}
+         "rot90": lambda x: torch.rot90(x, 1, (-2, -1)),
+         "rot180": lambda x: torch.rot90(x, 2, (-2, -1))}
 
 
 # --------------------------------------------------------------------------------------------
@@ -417,57 +419,6 @@ def pooling_head(transfer: Transfer, y: Tensor, positions: np.ndarray, recipe: R
 
 
 # --------------------------------------------------------------------------------------------
-# Measuring
-
-def binary_from_four(probs4: Tensor) -> Tensor:
-    """P(defective) = P(p = 2/3) + P(p = 1) for every cell."""
-    return probs4[:, 2] + probs4[:, 3]
-
-
-@dataclass(frozen=True)
-class Scores:
-    """Test results of one model, each with a bootstrap interval.
-
-    Args:
-        name: the model's row in the results table.
-        binary: binary accuracy (defective ⇔ p ≥ 0.5) with its interval.
-        four: 4-class accuracy with its interval.
-        binary_correct: per-cell 0/1 of the binary answer (for paired comparisons).
-        four_correct: per-cell 0/1 of the 4-class answer.
-        seconds: CPU seconds the model took to train (``process_time``).
-    """
-
-    name: str
-    binary: object
-    four: object
-    binary_correct: np.ndarray
-    four_correct: np.ndarray
-    seconds: float
-
-
-def score(name: str, probs4: Tensor, labels4: Tensor, *, n_boot: int, seconds: float = 0.0,
-          threshold: float = 0.5) -> Scores:
-    """Accuracies of 4-class probabilities on the binary and 4-class tasks, with intervals."""
-    defective = (labels4 >= 2).numpy()
-    binary_correct = ((binary_from_four(probs4) >= threshold).numpy() == defective).astype(float)
-    four_correct = (probs4.argmax(1) == labels4).numpy().astype(float)
-    return Scores(name, bootstrap_ci(binary_correct, n_boot=n_boot),
-                  bootstrap_ci(four_correct, n_boot=n_boot), binary_correct, four_correct,
-                  seconds)
-
-
-class CpuClock:
-    """``with CpuClock() as clock: …`` then ``clock.seconds``: CPU time of the block."""
-
-    def __enter__(self) -> "CpuClock":
-        self._start, self.seconds = time.process_time(), 0.0
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.seconds = time.process_time() - self._start
-
-
-# --------------------------------------------------------------------------------------------
 # The chapter's runs (each returns the test cells' 4-class probabilities)
 
 def majority(y: Tensor, split: Split) -> Tensor:
@@ -531,7 +482,7 @@ def top(transfer: Transfer, y: Tensor, positions: np.ndarray, recipe: Recipe, *,
 
 def full(images: Tensor, y: Tensor, split: Split, size: int, recipe: Recipe, *,
          seed: int = 0, device: torch.device | str = "cpu") -> tuple[SolarNet, Tensor]:
-    """The ``"full"`` strategy: every layer trains (discriminative rates) on the cells at ``size``."""
+    """The ``"full"`` strategy: every layer trains (discriminative rates) on cells at ``size``."""
     net, _ = solar_net(size)
     prepared = prepare(net.backbone, "full", 4, lr=recipe.lr, backbone_lr_factor=0.1)
     net.to(device)
@@ -549,35 +500,3 @@ def out_of_fold(transfer: Transfer, y: Tensor, split: Split, recipe: Recipe, k: 
         model = pooling_head(transfer, y, split.train[fit], recipe, seed=100 + fold)
         out[held] = probabilities(model, transfer.maps[split.train[held]])
     return out
-
-
-def threshold_for_cost(p_defective: Tensor, defective: Tensor, miss_cost: float) -> float:
-    """The threshold on P(defective) with the lowest total cost ``miss_cost · misses + false
-    alarms`` on the given cells (use out-of-fold training cells, never the test split).
-
-    Args:
-        p_defective: predicted probability that each cell is defective.
-        defective: the truth, 0/1.
-        miss_cost: cost of missing a defective cell, in units of one false alarm (> 0).
-    """
-    if not miss_cost > 0:
-        raise ValueError(f"miss_cost must be positive, got {miss_cost!r}")
-    candidates = torch.unique(torch.cat([p_defective, torch.tensor([0.5])]))
-    truth = defective.bool()
-    costs = [miss_cost * int((~(p_defective >= t) & truth).sum())
-             + int(((p_defective >= t) & ~truth).sum()) for t in candidates]
-    return float(candidates[int(np.argmin(costs))])
-
-
-def cost_table(p_defective: Tensor, defective: Tensor, thresholds: dict[str, float],
-               miss_cost: float, n_boot: int) -> list[dict]:
-    """Recall, precision and cost per cell at each named threshold, with bootstrap intervals."""
-    truth, rows = defective.bool().numpy(), []
-    for name, t in thresholds.items():
-        flagged = (p_defective >= t).numpy()
-        cost = miss_cost * (~flagged & truth) + (flagged & ~truth)
-        rows.append({"threshold": name, "value": t,
-                     "recall": bootstrap_ci(flagged[truth].astype(float), n_boot=n_boot),
-                     "precision": bootstrap_ci(truth[flagged].astype(float), n_boot=n_boot),
-                     "cost per cell": bootstrap_ci(cost.astype(float), n_boot=n_boot, unit="")})
-    return rows
