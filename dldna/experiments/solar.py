@@ -76,7 +76,7 @@ def solar_scale(profile: str | None = None) -> SolarScale:
                             full_epochs=1, scratch_size=32, scratch_epochs=1, members=2, folds=2,
                             export_images=8, n_boot=200, **common),
         "cpu": SolarScale(every=1, size=160, top_epochs=4, head_epochs=20, full_size=96,
-                          full_epochs=1, scratch_size=64, scratch_epochs=8, members=3, folds=3,
+                          full_epochs=1, scratch_size=48, scratch_epochs=8, members=3, folds=3,
                           export_images=128, n_boot=1000, **common),
         "gpu": SolarScale(every=1, size=300, top_epochs=30, head_epochs=60, full_size=300,
                           full_epochs=20, scratch_size=128, scratch_epochs=40, members=5, folds=5,
@@ -192,7 +192,7 @@ class ScratchCNN(nn.Sequential):
         width: channels of the first stage (doubled at every stage).
     """
 
-    def __init__(self, num_classes: int = 4, width: int = 16) -> None:
+    def __init__(self, num_classes: int = 4, width: int = 8) -> None:
         layers, channels = [], 1
         for i in range(4):
             out = width * 2 ** i
