@@ -98,7 +98,8 @@ def export_onnx(model: nn.Module, example: Tensor, path: str | Path) -> str:
         raise ValueError("example needs a batch of at least 2 so the batch size stays dynamic")
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    example = example.detach().to("cpu", torch.float32)
+    # a copy: a slice would drag its whole storage into the saved sample inputs
+    example = example.detach().to("cpu", torch.float32).clone()
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # the exporter's progress chatter
@@ -154,7 +155,8 @@ def export_program(model: nn.Module, example: Tensor, path: str | Path) -> Path:
         raise ValueError("example needs a batch of at least 2 so the batch size stays dynamic")
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    example = example.detach().to("cpu", torch.float32)
+    # a copy: a slice would drag its whole storage into the saved sample inputs
+    example = example.detach().to("cpu", torch.float32).clone()
     program = torch.export.export(model, (example,),
                                   dynamic_shapes=({0: torch.export.Dim.DYNAMIC},))
     torch.export.save(program, str(path))

@@ -70,14 +70,15 @@ class SolarScale:
 def solar_scale(profile: str | None = None) -> SolarScale:
     """The :class:`SolarScale` of ``profile`` (``None``: the active one)."""
     name = profile or get_profile().name
-    common = dict(top_stages=2, tta_views=("identity", "hflip", "vflip"))
     return {
         "smoke": SolarScale(every=16, size=64, top_epochs=1, head_epochs=2, full_size=64,
                             full_epochs=1, scratch_size=32, scratch_epochs=1, members=2, folds=2,
-                            export_images=8, n_boot=200, **common),
-        "cpu": SolarScale(every=1, size=160, top_epochs=4, head_epochs=20, full_size=96,
-                          full_epochs=1, scratch_size=48, scratch_epochs=8, members=3, folds=3,
-                          export_images=128, n_boot=1000, **common),
+                            export_images=8, n_boot=200, top_stages=2,
+                            tta_views=("identity", "hflip")),
+        "cpu": SolarScale(every=1, size=160, top_epochs=3, head_epochs=20, full_size=80,
+                          full_epochs=1, scratch_size=48, scratch_epochs=6, members=3, folds=3,
+                          export_images=64, n_boot=1000, top_stages=2,
+                          tta_views=("identity", "hflip")),
         "gpu": SolarScale(every=1, size=300, top_epochs=30, head_epochs=60, full_size=300,
                           full_epochs=20, scratch_size=128, scratch_epochs=40, members=5, folds=5,
                           export_images=656, n_boot=2000, top_stages=3,
