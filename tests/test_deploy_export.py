@@ -88,3 +88,9 @@ def test_compare_exports_reports_size_latency_and_parity(tmp_path, images):
     assert all(r.size_mb > 0 and r.latency_ms > 0 and r.same_predictions for r in rows)
     assert (tmp_path / "cnn.onnx").is_file() and (tmp_path / "cnn.pt2").is_file()
     assert rows[0].max_abs_logit_diff == 0.0 and rows[1].max_abs_logit_diff < 1e-4
+
+
+def test_the_saved_program_does_not_carry_the_whole_batch(tmp_path):
+    batch = torch.rand(2000, 1, 32, 32)  # 8 MB; the example is a 2-image slice of it
+    path = export.export_program(_small_cnn(), batch[:2], tmp_path / "m.pt2")
+    assert path.stat().st_size < 1_000_000, f"{path.stat().st_size} bytes"
