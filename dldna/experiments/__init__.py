@@ -1,2 +1,5 @@
-"""The experiment code of the chapters, one module per chapter (e.g. ``evaluation`` for
-chapter 13): what a chapter trains and measures, at the size its profile allows."""
+"""One chapter's experiment code per module (layer 4: may use everything below it).
+
+The notebooks call these functions and show the results; the functions hold the loops over
+datasets, sizes, strategies and seeds so that the chapters stay readable.
+"""

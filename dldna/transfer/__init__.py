@@ -17,9 +17,10 @@ from .features import (Normalization, Preprocess, cache_info, clear_cache, extra
 from .freeze import (STRATEGIES, Prepared, count_parameters, is_locked, lock_batchnorm, prepare,
                      unlock_batchnorm)
 from .heads import find_head, replace_head, stages
+from .neighbours import knn_accuracy, nearest
 from .tune import accuracy, cut_layer, fit_groups, tail
 
 __all__ = ["Normalization", "Preprocess", "cache_info", "clear_cache", "extract_features",
            "normalization", "STRATEGIES", "Prepared", "count_parameters", "is_locked",
            "lock_batchnorm", "prepare", "unlock_batchnorm", "find_head", "replace_head", "stages",
-           "accuracy", "cut_layer", "fit_groups", "tail"]
+           "accuracy", "cut_layer", "fit_groups", "tail", "knn_accuracy", "nearest"]
