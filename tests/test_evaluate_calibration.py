@@ -6,9 +6,10 @@ import pytest
 import torch
 from torchmetrics.classification import MulticlassCalibrationError
 
-from dldna.evaluate import (N_BINS, apply_temperature, expected_calibration_error,
-                            fit_temperature, negative_log_likelihood, reliability_bins,
-                            reliability_diagram)
+from dldna.evaluate import (N_BINS, apply_temperature, confidence_bins, ece_difference,
+                            ece_interval, expected_calibration_error, fit_temperature,
+                            negative_log_likelihood, reliability_bins, reliability_diagram)
+from dldna.evaluate.calibration import ece_replicates
 
 
 def _predictions(n: int = 3000, classes: int = 10, sharpness: float = 3.0, seed: int = 0):
@@ -90,8 +91,10 @@ def test_temperature_lowers_nll_and_ece_and_keeps_every_prediction():
     before, after = logits[1500:].softmax(1), apply_temperature(logits[1500:], t)
     assert t > 1  # these logits are over-confident
     assert torch.equal(before.argmax(1), after.argmax(1))
-    assert negative_log_likelihood(after, labels[1500:]) < negative_log_likelihood(before, labels[1500:])
-    assert expected_calibration_error(after, labels[1500:]) < expected_calibration_error(before, labels[1500:])
+    held_out = labels[1500:]
+    assert negative_log_likelihood(after, held_out) < negative_log_likelihood(before, held_out)
+    assert expected_calibration_error(after, held_out) < expected_calibration_error(before,
+                                                                                    held_out)
     assert torch.allclose(apply_temperature(logits, t, probabilities=False), logits / t)
 
 
@@ -112,3 +115,31 @@ def test_reliability_diagram_draws_bars_and_names_the_ece():
     assert ax.get_title() == "toy data" and len(ax.patches) >= 1
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
     assert any(text.startswith("ECE ") and text.endswith("%") for text in legend)
+
+
+def test_vectorised_ece_replicates_equal_the_ece_of_each_resample():
+    logits, labels = _predictions(n=300, sharpness=2.0, seed=5)
+    probs = logits.softmax(1)
+    parts = confidence_bins(probs, labels, N_BINS)
+    index = np.random.default_rng(0).integers(0, 300, size=(20, 300))
+    fast = ece_replicates(*parts, index, N_BINS)
+    slow = [expected_calibration_error(probs[torch.from_numpy(i)], labels[torch.from_numpy(i)])
+            for i in index]
+    assert fast == pytest.approx(slow, abs=1e-9)
+
+
+def test_ece_interval_and_paired_difference():
+    logits, labels = _predictions(n=2000, sharpness=4.0, seed=6)
+    sharp, soft = logits.softmax(1), (logits / 3).softmax(1)
+    interval = ece_interval(sharp, labels, n_boot=300)
+    assert interval.estimate == pytest.approx(expected_calibration_error(sharp, labels))
+    assert interval.low < interval.estimate < interval.high and interval.unit == "%"
+    assert ece_interval(sharp, labels, n_boot=300) == interval  # seeded
+    diff = ece_difference(sharp, soft, labels, n_boot=300)
+    want = expected_calibration_error(sharp, labels) - expected_calibration_error(soft, labels)
+    assert diff.estimate == pytest.approx(want) and diff.unit == "points"
+    assert diff.width < interval.width + ece_interval(soft, labels, n_boot=300).width
+    with pytest.raises(ValueError, match="same examples"):
+        ece_difference(sharp, soft[:10], labels)
+    with pytest.raises(ValueError, match="at least 2 examples"):
+        ece_interval(sharp[:1], labels[:1])

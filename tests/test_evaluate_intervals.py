@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 import torch
 
-from dldna.evaluate import (Interval, bootstrap_ci, bootstrap_metric, mcnemar_p,
-                            paired_difference, verdict)
+from dldna.evaluate import (Interval, bootstrap_ci, bootstrap_metric, describe_difference,
+                            mcnemar_p, paired_difference, verdict)
 
 
 def _coin(n: int, p: float, seed: int) -> np.ndarray:
@@ -112,3 +112,11 @@ def test_bootstrap_metric_resamples_rows_together():
         bootstrap_metric(lambda u, v: 0.0, x, y[:5])
     with pytest.raises(TypeError, match="metric must be callable"):
         bootstrap_metric(3, x)
+
+
+def test_describe_difference_glues_the_verdict_into_a_phrase():
+    tie = Interval(0.003, -0.005, 0.011, unit="points")
+    assert describe_difference(tie, "TTA", "plain") == (
+        "a tie (TTA − plain = +0.3 points [−0.5, +1.1]; the interval includes 0)")
+    win = Interval(-0.012, -0.02, -0.004, unit="points")
+    assert describe_difference(win, "TTA", "plain").startswith("plain is better (TTA − plain")

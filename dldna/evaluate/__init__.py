@@ -7,23 +7,27 @@
 * :mod:`~dldna.evaluate.predict` – predictions of one model, with test-time augmentation, and
   of an ensemble (softmax averages);
 * :mod:`~dldna.evaluate.calibration` – reliability diagram, ECE (15 equal-width bins) and
-  temperature scaling.
+  temperature scaling;
+* :mod:`~dldna.evaluate.tables` – one table row at a time: an accuracy with its interval, a
+  paired comparison with its verdict, temperature scaling with ECE before and after.
 
 Only torch and numpy load with this package; scikit-learn, pandas, scipy and matplotlib load
 inside the functions that need them.
 """
-from .calibration import (N_BINS, Bins, apply_temperature, expected_calibration_error,
-                          fit_temperature, negative_log_likelihood, reliability_bins,
-                          reliability_diagram)
-from .intervals import (Interval, bootstrap_ci, bootstrap_metric, mcnemar_p, paired_difference,
-                        verdict)
+from .calibration import (N_BINS, Bins, apply_temperature, confidence_bins, ece_difference,
+                          ece_interval, expected_calibration_error, fit_temperature,
+                          negative_log_likelihood, reliability_bins, reliability_diagram)
+from .intervals import (Interval, bootstrap_ci, bootstrap_metric, describe_difference,
+                        mcnemar_p, paired_difference, verdict)
 from .metrics import (accuracy, confusion_matrix, correct, most_confident_mistakes,
                       mistakes_gallery, per_class_report, top_k_accuracy)
+from . import tables  # noqa: E402  (rows of the chapter's tables)
 from .predict import (VIEW_NAMES, ensemble_predict, make_views, predict_logits, predict_proba,
                       tta_predict)
 
 __all__ = ["N_BINS", "Bins", "Interval", "VIEW_NAMES", "accuracy", "apply_temperature",
-           "bootstrap_ci", "bootstrap_metric", "confusion_matrix", "correct",
+           "bootstrap_ci", "bootstrap_metric", "confidence_bins", "confusion_matrix", "correct",
+           "describe_difference", "ece_difference", "ece_interval",
            "ensemble_predict", "expected_calibration_error", "fit_temperature", "make_views",
            "mcnemar_p", "mistakes_gallery", "most_confident_mistakes",
            "negative_log_likelihood", "paired_difference", "per_class_report",

@@ -217,6 +217,22 @@ def _take(array, index: np.ndarray):
     return np.asarray(array)[index]
 
 
+def describe_difference(difference: Interval, a: str = "A", b: str = "B") -> str:
+    """The verdict as a phrase for the text, e.g. "a tie (A − B = +0.3 points [−0.5, +1.1];
+    the interval includes 0)" or "A is better (A − B = +1.2 points [+0.4, +2.0])".
+
+    Args:
+        difference: an interval of A minus B.
+        a: the name of A.
+        b: the name of B.
+    """
+    said = verdict(difference, a, b)
+    value = f"{a} − {b} = {difference}"
+    if said == "tie":
+        return f"a tie ({value}; the interval includes 0)"
+    return f"{a if difference.low > 0 else b} is better ({value})"
+
+
 def bootstrap_metric(metric: Callable[..., float], *arrays, n_boot: int = 1000,
                      level: float = 0.95, seed: int = 0, unit: str = "") -> Interval:
     """Percentile-bootstrap interval of any statistic of whole arrays (e.g. ECE).
