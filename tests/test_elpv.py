@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from dldna import elpv
-from dldna.data_files import data_dir
+from dldna.data import elpv
+from dldna.data.files import data_dir
 
 
 def _png(value: int) -> bytes:

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import torch
 
-from dldna.elpv import ElpvData
+from dldna.data.elpv import ElpvData
 from dldna.experiments import solar
 from dldna.experiments import solar_report as report
 

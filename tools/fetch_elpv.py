@@ -3,10 +3,10 @@
 The PyPI wheel ``elpv-dataset==1.0.0.post1`` holds ``labels.csv`` and 2,624 PNGs. This command
 downloads it WITHOUT installing it (``pip download --no-deps``), checks every file against the
 sha256 manifest that ``dldna`` keeps (``dldna/elpv_manifest.sha256``) and writes them into
-``<data folder>/elpv/``, where ``dldna.elpv.load_elpv()`` finds them. The work is done by
-:func:`dldna.elpv.fetch`, which Colab users can call directly.
+``<data folder>/elpv/``, where ``dldna.data.elpv.load_elpv()`` finds them. The work is done by
+:func:`dldna.data.elpv.fetch`, which Colab users can call directly.
 
-    python tools/fetch_elpv.py                      # into dldna.data_files.data_dir()
+    python tools/fetch_elpv.py                      # into dldna.data.files.data_dir()
     python tools/fetch_elpv.py --wheel elpv_dataset-1.0.0.post1-py3-none-any.whl --root DIR
 
 On any failure it prints one line and exits with status 1, leaving nothing half-written; chapter
@@ -23,13 +23,13 @@ from pathlib import Path
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--root", type=Path, default=None,
-                        help="data folder (default: dldna.data_files.data_dir())")
+                        help="data folder (default: dldna.data.files.data_dir())")
     parser.add_argument("--wheel", type=Path, default=None,
                         help="an already downloaded elpv-dataset wheel (default: download it)")
     parser.add_argument("--force", action="store_true", help="fetch again even if installed")
     args = parser.parse_args(argv)
-    from dldna import elpv
-    from dldna.data_files import data_dir
+    from dldna.data import elpv
+    from dldna.data.files import data_dir
 
     root = args.root or data_dir()
     prefix = "[dldna] ELPV"

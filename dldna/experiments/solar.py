@@ -23,8 +23,8 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from ..config import get_profile
-from ..elpv import ElpvData
-from ..schedules import build_scheduler
+from ..data.elpv import ElpvData
+from ..train.schedules import build_scheduler
 from ..transfer import Preprocess, extract_features, normalization, prepare, tail
 
 BACKBONE = "mobilenet_v2"

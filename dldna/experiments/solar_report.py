@@ -11,7 +11,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from ..elpv import CLASSES, LICENCE, TITLE, TYPES, ElpvData
+from ..data.elpv import CLASSES, LICENCE, TITLE, TYPES, ElpvData
 from ..evaluate import bootstrap_ci
 
 
@@ -180,7 +180,7 @@ def show_mistakes(net, images: Tensor, positions: Sequence[int], probs4: Tensor,
     """Each mistake twice: the cell, and its Grad-CAM for the predicted class over it."""
     import matplotlib.pyplot as plt
 
-    from ..gradcam import grad_cam
+    from ..explain.gradcam import grad_cam
 
     fig, axes = plt.subplots(2, len(positions), figsize=(1.9 * len(positions), 4.2),
                              squeeze=False)

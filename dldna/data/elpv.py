@@ -33,8 +33,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from .config import downloads_allowed
-from .data_files import search_roots, short_path
+from ..config import downloads_allowed
+from .files import search_roots, short_path
 
 REQUIREMENT = "elpv-dataset==1.0.0.post1"
 MEMBER_ROOT = "elpv_dataset/data/"
@@ -47,7 +47,7 @@ CLASSES = ("functional (p=0)", "maybe defective (p=1/3)", "likely defective (p=2
            "defective (p=1)")
 BINARY_CLASSES = ("functional", "defective")
 TYPES = ("mono", "poly")
-FIX = "run `python tools/fetch_elpv.py --force` (or `dldna.elpv.fetch(force=True)`)"
+FIX = "run `python tools/fetch_elpv.py --force` (or `dldna.data.elpv.fetch(force=True)`)"
 
 
 class ElpvFileError(ValueError):
@@ -56,7 +56,7 @@ class ElpvFileError(ValueError):
 
 def manifest() -> dict[str, str]:
     """``{relative path: sha256}`` of ``labels.csv`` and every image, as kept in the package."""
-    text = resources.files("dldna").joinpath("elpv_manifest.sha256").read_text("ascii")
+    text = resources.files("dldna.data").joinpath("elpv_manifest.sha256").read_text("ascii")
     pairs = (line.split(maxsplit=1) for line in text.splitlines() if line.strip())
     return {name.strip(): digest for digest, name in pairs}
 
@@ -170,7 +170,7 @@ def fetch(root: str | Path | None = None, *, wheel: str | Path | None = None,
     """Install ELPV into ``root`` (default: the environment's data folder), once.
 
     Args:
-        root: the data folder (``None``: :func:`dldna.data_files.data_dir`).
+        root: the data folder (``None``: :func:`dldna.data.files.data_dir`).
         wheel: an already downloaded wheel (``None``: download it with pip).
         force: fetch again even when ``labels.csv`` is already there.
 
