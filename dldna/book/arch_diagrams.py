@@ -21,8 +21,8 @@ from matplotlib.figure import Figure
 from torch import nn
 
 from .diagrams import COLOURS, FIGURE_WIDTH
-from dldna.models.googlenet import (BasicConv2d, GoogLeNet, InceptionAux, InceptionModule,
-                                    MiniGoogLeNet)
+from dldna.models.googlenet import BasicConv2d, GoogLeNet, InceptionAux, InceptionModule
+from dldna.models.googlenet_mini import MiniGoogLeNet
 
 from .diagram_parts import (FONT, PALE, arrow, box, calls, canvas, channels, layer_name,
                             path_arrow, require, steps)

@@ -18,7 +18,7 @@ def check_class_mapping(fn) -> Feedback:
     Args:
         fn: the reader's function of one float.
     """
-    feedback = Feedback("Exercise 14.1 (probability → class)")
+    feedback = Feedback("Exercise 14.1 (probabilities to classes)")
     wrong = []
     for p, want in _PROBABILITIES:
         got = call_safely(feedback, fn, p)
