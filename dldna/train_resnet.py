@@ -1,7 +1,7 @@
 """``dldna.train_resnet``: train, save and reload a ResNet-18 for 28×28 grey images.
 
 The public path the original book's readers and chapter 7 use. The code lives in
-:mod:`dldna.experiments.resnet18` (layer 4); this module only re-exports it (layer 6, compat).
+``dldna.experiments.resnet18`` (layer 4); this module only re-exports it (layer 6, compat).
 """
 from .experiments.resnet18 import (CPU_BUDGET, MODEL_FORMAT, RESNET18_CPU, RESNET18_GPU,
                                    RESNET18_RECIPE, RESNET18_SMOKE, Example, TrainedModel,

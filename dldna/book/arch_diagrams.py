@@ -2,10 +2,10 @@
 
 Nothing on these drawings is typed in by hand: every kernel size, stride, channel count and
 output shape is read from the module passed in, by walking its children, tracing its
-``forward`` with :mod:`torch.fx`, or running it on a ``meta`` tensor (shapes only, no
+``forward`` with ``torch.fx``, or running it on a ``meta`` tensor (shapes only, no
 arithmetic). Build a module with other channels and the drawing changes with it.
 
-* :func:`draw_inception_module` – the four branches of an :class:`InceptionModule`;
+* :func:`draw_inception_module` – the four branches of an :class:`~dldna.models.googlenet.InceptionModule`;
 * :func:`draw_googlenet` – the outline of a GoogLeNet: stem, nine modules, pools, head, and
   the auxiliary heads where they branch off.
 

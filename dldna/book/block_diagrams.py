@@ -1,6 +1,6 @@
 """Residual blocks drawn from the block objects (chapters 7–9).
 
-Each panel is one block as its ``forward`` runs it, traced with :mod:`torch.fx`: the main path
+Each panel is one block as its ``forward`` runs it, traced with ``torch.fx``: the main path
 top to bottom, the shortcut on the right (a line for the identity, a box for a projection), the
 addition, and what follows it. With ``widths=True`` each layer is a trapezoid whose top and
 bottom edges grow with its input and output channels, so a bottleneck (wide → narrow → wide)

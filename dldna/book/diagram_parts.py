@@ -1,6 +1,6 @@
 """The pieces the architecture diagrams share: an inches-based canvas, boxes and arrows, and
 readers that turn a module's layers into labelled steps (by tracing ``forward`` with
-:mod:`torch.fx`, so the order drawn is the order the code runs).
+``torch.fx``, so the order drawn is the order the code runs).
 """
 from __future__ import annotations
 

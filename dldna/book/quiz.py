@@ -2,7 +2,7 @@
 
 Each option is an HTML ``<details>`` element: click it to see whether it is right and *why*.
 No JavaScript and no network are needed, so the quiz behaves the same offline. Options are shown
-in a seeded shuffle (:func:`option_orders`), so the right answer is not always "(a)" however the
+in a seeded shuffle (``option_orders()``), so the right answer is not always "(a)" however the
 author listed it, and every rendering of a quiz shows it the same way. Texts may use the
 two bits of Markdown a question needs: ``*emphasis*`` and ```code```.
 """
@@ -129,7 +129,7 @@ def render_quiz(questions: Sequence[Question], title: str = "Check your understa
     Args:
         questions: the questions, numbered in this order.
         title: heading shown above the questions.
-        shuffle: show the options in the order of :func:`option_orders` (each explanation stays
+        shuffle: show the options in the order of ``option_orders()`` (each explanation stays
             with its option); ``False`` keeps the author's order.
     """
     _checked(questions)

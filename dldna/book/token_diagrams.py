@@ -38,7 +38,7 @@ def square_image(image: np.ndarray | str, side: int, grey: bool = False) -> np.n
     resized to ``side`` pixels.
 
     Args:
-        image: a name from :data:`dldna.photos.PHOTOS`, or a uint8 array.
+        image: a name from :data:`dldna.data.photos.PHOTOS`, or a uint8 array.
         side: the side of the result, in pixels.
         grey: return one channel (H×W) instead of three.
     """
@@ -76,7 +76,7 @@ def draw_vit_patches(model: VisionTransformer | str = "vit_b_16",
     Args:
         model: a :class:`~dldna.models.vit.VisionTransformer`, or a registry name such as
             ``"vit_b_16"`` (built on the meta device).
-        image: a bundled photo's name (:data:`dldna.photos.PHOTOS`) or a uint8 array.
+        image: a bundled photo's name (:data:`dldna.data.photos.PHOTOS`) or a uint8 array.
         shown: how many patches to show at the start of the sequence, 1–6.
 
     Returns:

@@ -214,7 +214,7 @@ class ElpvData:
 
     @property
     def defective(self) -> torch.Tensor:
-        """The binary label: 1 when p ≥ 0.5 (class 2 or 3), else 0."""
+        """The binary label, 1 when p ≥ 0.5 (class 2 or 3) and 0 otherwise."""
         return (self.label >= 2).long()
 
     def targets(self, task: str) -> torch.Tensor:

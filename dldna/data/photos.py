@@ -59,6 +59,7 @@ _SOURCES: dict[str, tuple[Callable[[], np.ndarray], str]] = {
     "flower": (_sklearn("flower.jpg"), "scikit-learn: a flower"),
 }
 
+#: The names :func:`photo` accepts, one per bundled photograph.
 PHOTOS: tuple[str, ...] = tuple(_SOURCES)
 
 

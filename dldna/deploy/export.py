@@ -191,7 +191,7 @@ class Parity:
     """How closely an export reproduces the PyTorch model on the same images.
 
     Args:
-        max_abs_logit_diff: the largest |Δlogit| over all images and classes.
+        max_abs_logit_diff: the largest absolute logit difference over all images and classes.
         same_predictions: whether every image gets the same class (argmax).
         n_images: how many images were compared.
     """

@@ -1,14 +1,14 @@
 """Judging a trained classifier: metrics, honest intervals, TTA, ensembles and calibration.
 
-* :mod:`~dldna.evaluate.metrics` – accuracy, top-k, confusion matrix, per-class precision /
+* ``metrics`` – accuracy, top-k, confusion matrix, per-class precision /
   recall / F1 (via ``sklearn.metrics``) and a gallery of the most confident mistakes;
-* :mod:`~dldna.evaluate.intervals` – seeded bootstrap intervals, paired differences on the same
+* ``intervals`` – seeded bootstrap intervals, paired differences on the same
   test images, McNemar's test, and the "tie" verdict when an interval includes 0;
-* :mod:`~dldna.evaluate.predict` – predictions of one model, with test-time augmentation, and
+* ``predict`` – predictions of one model, with test-time augmentation, and
   of an ensemble (softmax averages);
-* :mod:`~dldna.evaluate.calibration` – reliability diagram, ECE (15 equal-width bins) and
+* ``calibration`` – reliability diagram, ECE (15 equal-width bins) and
   temperature scaling;
-* :mod:`~dldna.evaluate.tables` – one table row at a time: an accuracy with its interval, a
+* ``tables`` – one table row at a time: an accuracy with its interval, a
   paired comparison with its verdict, temperature scaling with ECE before and after.
 
 Only torch and numpy load with this package; scikit-learn, pandas, scipy and matplotlib load

@@ -43,7 +43,7 @@ class Bins:
 
     @property
     def gap(self) -> np.ndarray:
-        """accuracy − confidence per bin: negative where the model is over-confident."""
+        """Accuracy minus confidence per bin, negative where the model is over-confident."""
         return self.accuracy - self.confidence
 
 
@@ -67,7 +67,8 @@ def reliability_bins(probs, labels, n_bins: int = N_BINS) -> Bins:
 
 
 def expected_calibration_error(probs, labels, n_bins: int = N_BINS) -> float:
-    """ECE = Σ_m |B_m|/N · |acc(B_m) − conf(B_m)| over ``n_bins`` equal-width bins.
+    """ECE = Σₘ (nₘ / N) · abs(accₘ − confₘ) over ``n_bins`` equal-width confidence bins, with nₘ
+    predictions in bin m.
 
     Args:
         probs: N×C probabilities (softmax outputs).
@@ -92,7 +93,8 @@ def confidence_bins(probs, labels, n_bins: int) -> tuple[np.ndarray, np.ndarray,
         n_bins: number of bins M.
 
     Returns:
-        Three NumPy arrays of length N: bin index (0 … M−1), confidence, right.
+        Three NumPy arrays of length N, the bin index (0 … M−1), the confidence and whether
+        the prediction is right.
     """
     probs, labels = checked(probs, labels)
     confidence, predicted = probs.double().max(dim=1)

@@ -129,7 +129,7 @@ def tta_predict(model: nn.Module, images, views: Sequence = ("identity", "hflip"
     Args:
         model: the classifier.
         images: an N×C×H×W tensor or an ImageDataset.
-        views: names from :data:`VIEW_NAMES` or callables ``batch → batch`` of the same shape.
+        views: names from ``VIEW_NAMES`` or callables ``batch → batch`` of the same shape.
         shift: pixels of the ``shift_*`` views.
         batch_size: images per forward pass.
         device: where to compute.

@@ -33,7 +33,7 @@ from ..evaluate.tables import compare_row
 from ..models import create
 from ..train import fit
 
-#: The architectures of the zoo: registry name and keywords for ``dldna.models.create``.
+#: The architectures of the zoo, each as a registry name and keywords for ``dldna.models.create``.
 ARCHITECTURES: dict[str, tuple[str, dict]] = {
     "lenet5": ("lenet5", dict(image_size=28, padding=2, activation="relu")),
     "small_cnn": ("small_cnn", dict(image_size=28)),
@@ -205,7 +205,7 @@ def timed(fn: Callable, *args, **kwargs):
     return result, time.process_time() - cpu, time.perf_counter() - wall
 
 
-#: The TTA view sets of the chapter: name → views. ``vflip`` was never seen in training.
+#: The TTA view sets of the chapter, name → views; ``vflip`` was never seen in training.
 VIEW_SETS: dict[str, tuple[str, ...]] = {
     "none": ("identity",),
     "flip": ("identity", "hflip"),

@@ -67,7 +67,7 @@ def resnet18_settings(profile: str | None = None) -> RunSize:
 
 
 def training_cost(settings: RunSize, train_images: int = 60_000) -> int:
-    """The cost of a run in the units of :data:`CPU_BUDGET`: width² × images × epochs.
+    """The cost of a run in the units of ``CPU_BUDGET``, width² × images × epochs.
 
     Args:
         settings: the run's sizes.

@@ -227,7 +227,7 @@ def random_dihedral(x: Tensor, generator: torch.Generator) -> Tensor:
     return out
 
 
-#: Test-time views by name (all physically plausible for a cell: mirrors and rotations).
+#: Test-time views by name, all physically plausible for a cell (mirrors and rotations).
 VIEWS = {"identity": lambda x: x, "hflip": lambda x: x.flip(-1), "vflip": lambda x: x.flip(-2),
          "rot90": lambda x: torch.rot90(x, 1, (-2, -1)),
          "rot180": lambda x: torch.rot90(x, 2, (-2, -1))}

@@ -103,8 +103,8 @@ RUNS_ANYWAY = "# runs without ELPV"
 
 def skip_cells_without_data(available: bool) -> bool:
     """When ``available`` is false, make every later code cell of the running notebook print
-    :data:`SKIP_NOTE` instead of running, except cells whose first line is
-    :data:`RUNS_ANYWAY` (quizzes, exercises). Returns ``available``."""
+    ``SKIP_NOTE`` instead of running, except cells whose first line is
+    ``RUNS_ANYWAY`` (quizzes, exercises). Returns ``available``."""
     if available:
         return True
     from IPython import get_ipython

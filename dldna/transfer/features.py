@@ -45,7 +45,8 @@ class Normalization:
 
     @property
     def input_range(self) -> tuple[float, float]:
-        """Where 0 and 1 land (the first channel): (−2.1, 2.2) for ImageNet, (−1, 1) for Lite0."""
+        """The values that 0 and 1 become in the first channel, e.g. (−2.1, 2.2) for ImageNet
+        statistics and (−1, 1) for Lite0."""
         return (-self.mean[0] / self.std[0], (1 - self.mean[0]) / self.std[0])
 
 
@@ -95,7 +96,7 @@ def normalization(weights_or_name) -> Normalization:
 
 @dataclass(frozen=True)
 class Preprocess:
-    """Batch → network input: grey to three channels, resize to ``size``², normalise.
+    """Batch → network input: grey to three channels, resize to a square of side ``size``, normalise.
 
     Args:
         size: side of the square input in pixels.

@@ -122,7 +122,7 @@ class Prepared:
 
     def optimizer(self, name: str = "adamw", *, weight_decay: float = 0.0,
                   momentum: float = 0.9) -> torch.optim.Optimizer:
-        """A ``torch.optim`` optimiser over :attr:`param_groups` (each with its own lr).
+        """A ``torch.optim`` optimiser over ``param_groups`` (each with its own lr).
 
         Args:
             name: ``sgd``, ``adam``, ``adamw`` or ``rmsprop``.
