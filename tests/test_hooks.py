@@ -46,7 +46,7 @@ def test_no_hook_survives_an_exception_in_the_with_block():
             model(torch.randn(1, 1, 28, 28))
             raise RuntimeError("boom")
     assert hook_count(model) == 0
-    with pytest.raises(RuntimeError):  # a failing forward pass (wrong channels) as well
+    with pytest.raises(ValueError, match="expects 1 input channels"):  # a failing forward pass
         with capture(model, ["layer1"]):
             model(torch.randn(1, 3, 28, 28))
     assert hook_count(model) == 0
