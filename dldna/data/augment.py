@@ -11,6 +11,8 @@ from typing import Callable
 import torch
 from torchvision.transforms import v2
 
+from ..config import check_label_range, check_positive_int
+
 from .batch_ops import BatchRotation, batch_crop, erase_mask, rotate_batch  # noqa: F401
 
 OPS = ("horizontal flip", "pad + random crop", "random resized crop", "colour jitter",
@@ -180,11 +182,27 @@ def mixer(kind: str, num_classes: int, alpha: float = 1.0) -> Callable:
         num_classes: number of classes of the one-hot (then soft) labels.
         alpha: the mixing ratio is drawn from Beta(alpha, alpha).
     """
-    if kind == "mixup":
-        return v2.MixUp(alpha=alpha, num_classes=num_classes)
-    if kind == "cutmix":
-        return v2.CutMix(alpha=alpha, num_classes=num_classes)
-    raise ValueError(f"mix must be 'mixup' or 'cutmix', got {kind!r}")
+    kinds = {"mixup": v2.MixUp, "cutmix": v2.CutMix}
+    if kind not in kinds:
+        raise ValueError(f"mix must be 'mixup' or 'cutmix', got {kind!r}")
+    num_classes = check_positive_int(num_classes, "num_classes")
+    if not isinstance(alpha, (int, float)) or isinstance(alpha, bool) or not alpha > 0:
+        raise ValueError(f"alpha must be a positive number (Beta(alpha, alpha)), got {alpha!r}")
+    return _LabelChecked(kinds[kind](alpha=alpha, num_classes=num_classes), num_classes)
+
+
+class _LabelChecked:
+    """A mixing transform that first checks the labels are class indices in range."""
+
+    def __init__(self, mix: Callable, num_classes: int) -> None:
+        self.mix, self.num_classes = mix, num_classes
+
+    def __call__(self, images: torch.Tensor, labels: torch.Tensor):
+        check_label_range(labels, self.num_classes)
+        return self.mix(images, labels)
+
+    def __repr__(self) -> str:
+        return repr(self.mix)
 
 
 def mix_pair(image_a: torch.Tensor, label_a: int, image_b: torch.Tensor, label_b: int, *,
