@@ -94,6 +94,25 @@ def check_positive_ints(**values: Any) -> None:
         check_positive_int(value, name)
 
 
+def check_range(value: Any, name: str, low: float, high: float, *,
+                integer: bool = False) -> float | int:
+    """``value`` if it is a number (an int when ``integer``) in ``[low, high]``; otherwise a
+    ValueError naming ``name`` and the range. The one range check of the library's settings.
+
+    Args:
+        value: the value to check.
+        name: the argument's name, for the message.
+        low: the smallest value allowed.
+        high: the largest value allowed.
+        integer: also require a whole number.
+    """
+    kinds = (int, np.integer) if integer else (int, float, np.integer, np.floating)
+    if isinstance(value, bool) or not isinstance(value, kinds) or not low <= value <= high:
+        what = "an int" if integer else "a number"
+        raise ValueError(f"{name} must be {what} in [{low}, {high}], got {value!r}")
+    return value
+
+
 def check_label_range(labels: Any, num_classes: int, name: str = "labels") -> torch.Tensor:
     """``labels`` as a long tensor if every one is a class index in ``[0, num_classes)``;
     otherwise a TypeError/ValueError giving the range found and the range expected. The one
