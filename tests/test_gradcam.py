@@ -90,7 +90,7 @@ def test_rank_correlation_equals_spearman_with_ties():
         rank_correlation(a, a[:3])
 
 
-# ---------------------------------------------------------------- wrong layers and inputs (issue 22)
+# ------------------------------------------------------------- wrong layers and inputs (issue 22)
 
 class WithUnused(nn.Module):
     def __init__(self) -> None:
