@@ -22,6 +22,63 @@ import torch
 from torch import nn
 
 FORMAT = "dldna-checkpoint-v1"
+_PLAIN = (str, int, float, bool, type(None), torch.dtype)
+
+
+def plain(value: Any, where: str = "state", *, str_keys: bool = False) -> Any:
+    """``value`` in the types ``torch.load(weights_only=True)`` reads back, or a TypeError.
+
+    NumPy scalars become Python numbers, NumPy arrays tensors (string arrays lists), tensors are
+    detached and moved to the CPU, a :class:`~pathlib.Path` becomes a str; lists, tuples and
+    dicts are converted item by item. Anything else (an object, a function) is refused here,
+    when the file is written, never when it is read back.
+
+    Args:
+        value: what to store.
+        where: its name in error messages, e.g. ``"info"``.
+        str_keys: also refuse dict keys that are not strings.
+    """
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, _PLAIN):
+        return value
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, torch.Tensor):
+        return value.detach().cpu()
+    if isinstance(value, np.ndarray):
+        if value.dtype.kind in "biufc":
+            return torch.from_numpy(np.ascontiguousarray(value).copy())
+        return plain(value.tolist(), where, str_keys=str_keys)
+    if isinstance(value, (list, tuple)):
+        items = [plain(item, f"{where}[{i}]", str_keys=str_keys) for i, item in enumerate(value)]
+        return items if isinstance(value, list) else tuple(items)
+    if isinstance(value, Mapping):
+        out = {}
+        for key, item in value.items():
+            key = key.item() if isinstance(key, np.generic) else key
+            if not isinstance(key, (str, int)) or (str_keys and not isinstance(key, str)):
+                raise TypeError(f"{where} has a non-str key {key!r}: use str keys, e.g. "
+                                f"str({key!r})")
+            out[key] = plain(item, f"{where}[{key!r}]", str_keys=str_keys)
+        return out
+    raise TypeError(f"{where} must hold only numbers, strings, None, tensors, NumPy arrays, "
+                    f"lists and dicts (a weights-only file stores no objects), got "
+                    f"{type(value).__name__}; store its numbers or its str() instead")
+
+
+def _target(path: str | Path) -> Path:
+    """The absolute file path to write; its folder is created, a folder path is refused."""
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"path must be a str or a pathlib.Path, got {type(path).__name__}")
+    path = Path(path).expanduser().resolve()
+    if path.is_dir():
+        raise ValueError(f"path {path} is a folder; give a file name inside it, "
+                                f"e.g. {path / 'model.pt'}")
+    if path.parent.exists() and not path.parent.is_dir():
+        raise ValueError(f"cannot write {path}: {path.parent} is a file, not a folder")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path
 
 
 class CheckpointError(ValueError):
@@ -33,15 +90,15 @@ def save_checkpoint(path: str | Path, state: Mapping[str, Any], *, kind: str = F
 
     Args:
         path: the file to write (its folder is created); a partial file is never left behind.
-        state: what to store; plain Python values and tensors only.
+        state: what to store: tensors, numbers, strings, lists and dicts (NumPy values are
+            converted by :func:`plain`; anything else is a TypeError before writing).
         kind: the format name stored with it, checked again on loading.
 
     Returns:
         The absolute path written.
     """
-    path = Path(path).expanduser().resolve()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    payload = {"format": kind, **state}
+    payload = plain({"format": kind, **state})
+    path = _target(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:

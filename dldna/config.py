@@ -94,6 +94,54 @@ def check_positive_ints(**values: Any) -> None:
         check_positive_int(value, name)
 
 
+def check_range(value: Any, name: str, low: float, high: float, *,
+                integer: bool = False) -> float | int:
+    """``value`` if it is a number (an int when ``integer``) in ``[low, high]``; otherwise a
+    ValueError naming ``name`` and the range. The one range check of the library's settings.
+
+    Args:
+        value: the value to check.
+        name: the argument's name, for the message.
+        low: the smallest value allowed.
+        high: the largest value allowed.
+        integer: also require a whole number.
+    """
+    kinds = (int, np.integer) if integer else (int, float, np.integer, np.floating)
+    if isinstance(value, bool) or not isinstance(value, kinds) or not low <= value <= high:
+        what = "an int" if integer else "a number"
+        raise ValueError(f"{name} must be {what} in [{low}, {high}], got {value!r}")
+    return value
+
+
+def check_label_range(labels: Any, num_classes: int, name: str = "labels") -> torch.Tensor:
+    """``labels`` as a long tensor if every one is a class index in ``[0, num_classes)``;
+    otherwise a TypeError/ValueError giving the range found and the range expected. The one
+    label check of the library (mixing, training, metrics, gradient norms).
+
+    Args:
+        labels: class indices: a tensor, an array, a list or one int.
+        num_classes: how many classes there are.
+        name: the argument's name, for the message.
+    """
+    num_classes = check_positive_int(num_classes, "num_classes")
+    tensor = labels.detach().cpu() if isinstance(labels, torch.Tensor) else torch.as_tensor(
+        np.asarray(labels))
+    if tensor.dtype == torch.bool or tensor.is_floating_point() or tensor.is_complex():
+        raise TypeError(f"{name} must be integer class indices, got {tensor.dtype}: "
+                        "convert with `.long()` (soft labels are not class indices)")
+    tensor = tensor.long()
+    if tensor.numel() == 0:
+        return tensor
+    low, high = int(tensor.min()), int(tensor.max())
+    if low < 0 or high >= num_classes:
+        hint = (" (1-based labels? subtract 1)" if low >= 1 and high == num_classes else
+                " (negative labels are not class indices)" if low < 0 else
+                f" (build it with num_classes={high + 1}?)")
+        raise ValueError(f"{name} must lie in [0, {num_classes - 1}] for {num_classes} "
+                         f"classes; got values in [{low}, {high}]{hint}")
+    return tensor
+
+
 @dataclass(frozen=True)
 class RunSize:
     """How big one training run is in one profile; the one way the library sizes its runs.

@@ -41,3 +41,17 @@ def test_class_attention_is_a_distribution_over_patches():
     assert torch.all(maps.flatten(2).sum(-1) <= 1 + 1e-5)
     with pytest.raises(ValueError, match="C, H, W"):
         attention.class_attention(model, torch.randn(8, 8))
+
+
+@pytest.mark.parametrize("model, message", [
+    (attention.tiny_cnn(), "needs a Vision Transformer .* got Sequential: a CNN has no attention"),
+    ("vit_tiny", "not its name 'vit_tiny'"),
+])
+def test_class_attention_says_which_kind_of_model_it_needs(model, message):
+    with pytest.raises(TypeError, match=message):
+        attention.class_attention(model, torch.rand(1, 8, 8))
+
+
+def test_class_attention_wants_one_image():
+    with pytest.raises(ValueError, match=r"one \(C, H, W\) tensor, got \(2, 1, 8, 8\)"):
+        attention.class_attention(attention.tiny_vit(), torch.rand(2, 1, 8, 8))

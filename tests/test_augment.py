@@ -215,3 +215,38 @@ def test_batch_rotation_draws_one_angle_per_image_within_range():
         BatchRotation(270)
     with pytest.raises(ValueError, match="N×C×H×W"):
         BatchRotation(10)(images[0], labels)
+
+
+# ---------------------------------------------------------------- checked when built (issue 22)
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(randaugment=31),
+     r"randaugment \(the RandAugment magnitude\) must be an int in \[0, 30\]"),
+    (dict(randaugment=-1), r"must be an int in \[0, 30\], got -1"),
+    (dict(randaugment=9.5), r"must be an int in \[0, 30\], got 9.5"),
+    (dict(erasing=1.5), r"erasing \(a probability\) must be a number in \[0, 1\]"),
+    (dict(colour=-0.1), r"colour must be a number in \[0, 1\]"),
+    (dict(crop_padding=-2), r"crop_padding must be an int"),
+    (dict(mix="mixup", num_classes=0), "num_classes must be a positive int, got 0"),
+    (dict(mix="mixup", alpha=-1.0), "alpha must be a positive number"),
+    (dict(mix="blend"), "mix must be 'mixup' or 'cutmix'"),
+])
+def test_standard_augment_checks_its_settings_when_built_not_when_run(kwargs, message):
+    from dldna.data.augment import standard_augment
+    with pytest.raises(ValueError, match=message):
+        standard_augment(32, **kwargs)
+
+
+@pytest.mark.parametrize("magnitude", [-0.1, 1.5, "high", None])
+def test_make_op_refuses_a_magnitude_outside_zero_one(magnitude):
+    from dldna.data.augment import make_op
+    with pytest.raises(ValueError, match=r"magnitude must be a number in \[0, 1\]"):
+        make_op("RandAugment", magnitude)
+
+
+def test_batch_augment_checks_its_settings():
+    from dldna.data.augment import BatchAugment
+    with pytest.raises(ValueError, match=r"erasing \(a probability\)"):
+        BatchAugment(erasing=2)
+    with pytest.raises(ValueError, match="crop_padding must be an int"):
+        BatchAugment(crop_padding=1.5)

@@ -65,7 +65,8 @@ def test_a_failing_fetch_never_raises(monkeypatch, capsys):
     np.testing.assert_array_equal(image, photo("camera", grey=True))
     monkeypatch.setattr(image_io, "_fetch", lambda url: b"this is not an image")
     assert image_io.load_image(URL).shape == photo("camera").shape
-    assert "could not be fetched (UnidentifiedImageError)" in capsys.readouterr().out
+    assert ("could not be fetched (the download is not an image PIL can read: it holds text "
+            "starting 'this is not an image'") in capsys.readouterr().out
 
 
 def test_a_url_is_downloaded_once_then_read_from_the_cache(monkeypatch, capsys):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import pytest
+import torch
 
 from dldna.experiments import comparison
 
@@ -33,3 +34,22 @@ def test_flowchart_names_the_four_recommendations():
     text = " ".join(t.get_text() for t in fig.axes[0].texts)
     for name in ("MobileNetV3", "ResNet-50", "EfficientNet-B7", "Transfer learning"):
         assert name in text
+
+
+# ---------------------------------------------------------------- registry names (issue 22)
+
+def test_comparison_table_takes_registry_names_at_a_size_each_model_can_run():
+    rows, missing = comparison.comparison_table(["resnet18", "lenet5"])
+    assert missing == [] and [r["architecture"] for r in rows] == ["resnet18", "lenet5"]
+    assert [r["input"] for r in rows] == [224, 32] and rows[0]["weight layers"] == 18 + 3
+    assert comparison.comparison_table("resnet18")[0][0]["params (M)"] == pytest.approx(11.69, 0.01)
+
+
+@pytest.mark.parametrize("bad, error, message", [
+    (["resnet19"], ValueError, "unknown model 'resnet19'; known models: alexnet"),
+    ([3], TypeError, "Architecture entries or registry names such as 'resnet18', got int"),
+    ([torch.nn.Linear(2, 2)], TypeError, "for a model you built, use"),
+])
+def test_comparison_table_refuses_what_it_cannot_count(bad, error, message):
+    with pytest.raises(error, match=message):
+        comparison.comparison_table(bad)

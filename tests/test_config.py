@@ -1,6 +1,8 @@
 import numpy as np
 import pytest
 import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import dldna
 from dldna import config, train
@@ -133,3 +135,72 @@ def test_progress_bars_only_outside_smoke_runs_and_book_builds(monkeypatch, prof
     else:
         monkeypatch.setenv(config.BOOK_BUILD_ENV, book_build)
     assert config.show_progress() is expected
+
+
+# ---------------------------------------------------------------- labels out of range (issue 22)
+
+def _label_helpers():
+    import torch
+
+    from dldna.data.augment import mix_pair, mixer
+    from dldna.evaluate.metrics import accuracy
+    from dldna.experiments.degradation import gradient_norms
+    from dldna.models import create
+    from dldna.train import TrainConfig, fit
+    x = torch.rand(4, 1, 8, 8)
+    model = create("digits_cnn", num_classes=3)
+    return {
+        "mixup": lambda y: mixer("mixup", 3)(x, y),
+        "cutmix": lambda y: mixer("cutmix", 3)(x, y),
+        "mix_pair": lambda y: mix_pair(x[0], int(y.min()), x[1], int(y.max()), kind="mixup",
+                                       num_classes=3),
+        "gradient_norms": lambda y: gradient_norms(model, x, y),
+        "accuracy": lambda y: accuracy(torch.full((4, 3), 1 / 3), y),
+        "fit": lambda y: fit(model, (x, y), config=TrainConfig(epochs=1, batch_size=4),
+                             verbose=False),
+    }
+
+
+@pytest.mark.parametrize("helper", ["mixup", "cutmix", "mix_pair", "gradient_norms",
+                                    "accuracy", "fit"])
+@pytest.mark.parametrize("labels, found", [([3, 0, 1, 2], r"\[0, 3\] \(build it"),
+                                           ([-1, 0, 1, 2], r"\[-1, 2\] \(negative"),
+                                           ([1, 2, 3, 3], r"\[1, 3\] \(1-based")])
+def test_labels_out_of_range_name_the_range_found_and_expected(helper, labels, found):
+    import torch
+    with pytest.raises(ValueError, match=r"must lie in \[0, 2\] for 3 classes; got values in "
+                                         + found):
+        _label_helpers()[helper](torch.tensor(labels))
+
+
+@settings(max_examples=50, deadline=None)
+@given(labels=st.lists(st.integers(-5, 12), min_size=1, max_size=20), k=st.integers(1, 10))
+def test_check_label_range_accepts_exactly_the_indices_in_range(labels, k):
+    from dldna.config import check_label_range
+    ok = all(0 <= y < k for y in labels)
+    try:
+        assert check_label_range(labels, k).tolist() == labels and ok
+    except ValueError:
+        assert not ok
+
+
+@pytest.mark.parametrize("bad, error, message", [
+    ([0.5, 1.0], TypeError, r"integer class indices, got torch.float\d+: convert with `.long\(\)`"),
+    ([True, False], TypeError, "integer class indices, got torch.bool"),
+])
+def test_non_integer_labels_are_refused(bad, error, message):
+    from dldna.config import check_label_range
+    with pytest.raises(error, match=message):
+        check_label_range(bad, 3)
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(kind="mixup", num_classes=0), "num_classes must be a positive int, got 0"),
+    (dict(kind="cutmix", num_classes=2.0), "num_classes must be a positive int, got 2.0"),
+    (dict(kind="mixup", num_classes=3, alpha=0), "alpha must be a positive number"),
+    (dict(kind="blend", num_classes=3), "mix must be 'mixup' or 'cutmix'"),
+])
+def test_mixer_checks_its_arguments_when_it_is_built(kwargs, message):
+    from dldna.data.augment import mixer
+    with pytest.raises(ValueError, match=message):
+        mixer(**kwargs)

@@ -87,3 +87,13 @@ def test_module_text_wraps_long_lines_only():
     assert text.replace("\n", " ").split() == repr(block).replace("\n", " ").split()
     with pytest.raises(ValueError, match="width"):
         efficiency.module_text(block, width=5)
+
+
+@pytest.mark.parametrize("name, resolution, message", [
+    ("alexnet", 32, "at least 63×63"), ("vit_tiny", 32, "built for 28×28"),
+    ("lenet5", 28, "built for 32×32"), ("convnext_tiny", 16, "at least 32×32"),
+])
+def test_model_cost_says_when_a_model_cannot_run_at_the_resolution(name, resolution, message):
+    with pytest.raises(ValueError, match=rf"{name} cannot run at resolution={resolution}: .*"
+                                         + message):
+        efficiency.model_cost(name, resolution)

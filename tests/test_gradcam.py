@@ -88,3 +88,30 @@ def test_rank_correlation_equals_spearman_with_ties():
     assert rank_correlation(a, -a) < 0
     with pytest.raises(ValueError, match="same shape"):
         rank_correlation(a, a[:3])
+
+
+# ------------------------------------------------------------- wrong layers and inputs (issue 22)
+
+class WithUnused(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.conv = nn.Conv2d(1, 4, 3, padding=1)
+        self.unused = nn.Conv2d(4, 4, 1)
+        self.fc = nn.Linear(4, 2)
+
+    def forward(self, x):
+        return self.fc(torch.relu(self.conv(x)).mean((2, 3)))
+
+
+@pytest.mark.parametrize("layer, image, error, message", [
+    ("unused", torch.rand(1, 8, 8), ValueError, r"\['unused'\] produced no output"),
+    ("fc", torch.rand(1, 8, 8), ValueError, r"'fc' outputs shape \(1, 2\), not N×C×H×W"),
+    ("conv", torch.full((1, 8, 8), float("nan")), ValueError, "NaN or infinite"),
+    ("conv", torch.rand(2, 1, 8, 8), ValueError, r"C×H×W or 1×C×H×W, got \(2, 1, 8, 8\)"),
+    ("conv", [[0.0]], TypeError, "image must be a torch.Tensor, got list"),
+])
+def test_grad_cam_says_what_is_wrong_and_leaves_no_hook(layer, image, error, message):
+    model = WithUnused()
+    with pytest.raises(error, match=message):
+        grad_cam(model, image, layer)
+    assert hook_count(model) == 0 and model.training

@@ -46,7 +46,7 @@ def test_no_hook_survives_an_exception_in_the_with_block():
             model(torch.randn(1, 1, 28, 28))
             raise RuntimeError("boom")
     assert hook_count(model) == 0
-    with pytest.raises(RuntimeError):  # a failing forward pass (wrong channels) as well
+    with pytest.raises(ValueError, match="expects 1 input channels"):  # a failing forward pass
         with capture(model, ["layer1"]):
             model(torch.randn(1, 3, 28, 28))
     assert hook_count(model) == 0
@@ -93,3 +93,41 @@ def test_hooked_calls_the_function_per_module_and_always_removes_its_hooks():
     with pytest.raises(TypeError, match="fn must be callable"):
         with hooked({"0": net[0]}, None):
             pass
+
+
+# ---------------------------------------------------------------- layers that never run (issue 22)
+
+class Branchy(nn.Module):
+    """A ModuleList whose items forward() calls one by one, and a branch it never uses."""
+
+    def __init__(self):
+        super().__init__()
+        self.blocks = nn.ModuleList([nn.Conv2d(1, 2, 3), nn.Conv2d(2, 2, 3)])
+        self.unused = nn.Conv2d(2, 2, 1)
+        self.fc = nn.Linear(2, 3)
+
+    def forward(self, x):
+        for block in self.blocks:
+            x = block(x)
+        return self.fc(x.mean((2, 3)))
+
+
+@pytest.mark.parametrize("layers, missing", [
+    (["blocks"], r"\['blocks'\] produced no output.*children instead, e.g. blocks.0, blocks.1"),
+    (["blocks.0", "unused"], r"\['unused'\] produced no output: Branchy.forward never calls"),
+    ("unused", r"\['unused'\] produced no output: .*; pick a layer that forward\(\) calls$"),
+])
+def test_feature_maps_names_the_layers_that_never_ran(layers, missing):
+    with pytest.raises(ValueError, match=missing):
+        feature_maps(Branchy(), torch.rand(1, 1, 8, 8), layers)
+
+
+def test_capture_checks_after_the_block_and_removes_its_hooks():
+    model = Branchy()
+    with pytest.raises(ValueError, match=r"\['unused'\] produced no output"):
+        with capture(model, ["blocks.1", "unused"]) as store:
+            model(torch.rand(1, 1, 8, 8))
+    assert set(store) == {"blocks.1"} and hook_count(model) == 0
+    with capture(model, ["blocks.1", "fc"]) as store:
+        model(torch.rand(1, 1, 8, 8))
+    assert set(store) == {"blocks.1", "fc"}

@@ -200,3 +200,27 @@ def test_flop_counter_misses_fused_attention_on_cpu_without_grad():
     with torch.no_grad():
         fused, _ = _attention_gmacs(vit, 32)
     assert fused == pytest.approx(full - attention, rel=1e-6)
+
+
+# ---------------------------------------------------------------- impossible sizes (issue 22)
+
+@pytest.mark.parametrize("name", list_models())
+@pytest.mark.parametrize("arg, bad", [("num_classes", 0), ("num_classes", -3),
+                                      ("num_classes", 2.5), ("num_classes", True),
+                                      ("in_channels", 0), ("in_channels", "3")])
+def test_create_refuses_impossible_sizes_naming_the_argument(name, arg, bad):
+    with pytest.raises(ValueError, match=rf"{arg} of '{name}' must be a positive int, got"):
+        create(name, **{arg: bad})
+
+
+def test_the_factories_themselves_check_sizes_and_keep_their_signature():
+    import inspect
+
+    from dldna.models.resnet import resnet18
+    from dldna.models.vit import vit_tiny
+    with pytest.raises(ValueError, match="num_classes of 'resnet18'"):
+        resnet18(num_classes=0)
+    with pytest.raises(ValueError, match="in_channels of 'vit_tiny'"):
+        vit_tiny(in_channels=0)
+    assert "num_classes" in inspect.signature(resnet18).parameters
+    assert get_entry("resnet18").factory is resnet18

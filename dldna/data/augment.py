@@ -11,6 +11,8 @@ from typing import Callable
 import torch
 from torchvision.transforms import v2
 
+from ..config import check_label_range, check_positive_int, check_range
+
 from .batch_ops import BatchRotation, batch_crop, erase_mask, rotate_batch  # noqa: F401
 
 OPS = ("horizontal flip", "pad + random crop", "random resized crop", "colour jitter",
@@ -32,8 +34,7 @@ def make_op(name: str, magnitude: float = 0.5, size: int | None = None) -> Calla
     """
     if name not in OPS:
         raise ValueError(f"op must be one of {', '.join(OPS)}, got {name!r}")
-    if not 0 <= magnitude <= 1:
-        raise ValueError(f"magnitude must be in [0, 1], got {magnitude}")
+    check_range(magnitude, "magnitude", 0, 1)
     if name in ("pad + random crop", "random resized crop") and not size:
         raise ValueError(f"{name!r} needs the image size")
     m = float(magnitude)
@@ -156,6 +157,12 @@ def standard_augment(size: int, *, flip: bool = True, crop_padding: int = 4,
         num_classes: classes, for the soft labels.
         alpha: Beta(alpha, alpha) parameter of the mixing ratio.
     """
+    check_positive_int(size, "size")
+    check_range(crop_padding, "crop_padding", 0, size, integer=True)
+    check_range(colour, "colour", 0, 1)
+    if randaugment is not None:  # torchvision's default 31 bins: magnitudes 0..30
+        check_range(randaugment, "randaugment (the RandAugment magnitude)", 0, 30, integer=True)
+    check_range(erasing, "erasing (a probability)", 0, 1)
     ops: list[Callable] = []
     if crop_padding:
         ops.append(v2.RandomCrop(size, padding=crop_padding))
@@ -180,11 +187,27 @@ def mixer(kind: str, num_classes: int, alpha: float = 1.0) -> Callable:
         num_classes: number of classes of the one-hot (then soft) labels.
         alpha: the mixing ratio is drawn from Beta(alpha, alpha).
     """
-    if kind == "mixup":
-        return v2.MixUp(alpha=alpha, num_classes=num_classes)
-    if kind == "cutmix":
-        return v2.CutMix(alpha=alpha, num_classes=num_classes)
-    raise ValueError(f"mix must be 'mixup' or 'cutmix', got {kind!r}")
+    kinds = {"mixup": v2.MixUp, "cutmix": v2.CutMix}
+    if kind not in kinds:
+        raise ValueError(f"mix must be 'mixup' or 'cutmix', got {kind!r}")
+    num_classes = check_positive_int(num_classes, "num_classes")
+    if not isinstance(alpha, (int, float)) or isinstance(alpha, bool) or not alpha > 0:
+        raise ValueError(f"alpha must be a positive number (Beta(alpha, alpha)), got {alpha!r}")
+    return _LabelChecked(kinds[kind](alpha=alpha, num_classes=num_classes), num_classes)
+
+
+class _LabelChecked:
+    """A mixing transform that first checks the labels are class indices in range."""
+
+    def __init__(self, mix: Callable, num_classes: int) -> None:
+        self.mix, self.num_classes = mix, num_classes
+
+    def __call__(self, images: torch.Tensor, labels: torch.Tensor):
+        check_label_range(labels, self.num_classes)
+        return self.mix(images, labels)
+
+    def __repr__(self) -> str:
+        return repr(self.mix)
 
 
 def mix_pair(image_a: torch.Tensor, label_a: int, image_b: torch.Tensor, label_b: int, *,
@@ -234,12 +257,8 @@ class BatchAugment:
 
     def __init__(self, *, crop_padding: int = 0, flip: bool = False,
                  erasing: float = 0.0, value: float = 0.5) -> None:
-        if not isinstance(crop_padding, int) or crop_padding < 0:
-            raise ValueError(f"crop_padding must be an integer ≥ 0, "
-                             f"got {crop_padding!r}")
-        if not 0 <= erasing <= 1:
-            raise ValueError(f"erasing must be a probability in [0, 1], "
-                             f"got {erasing!r}")
+        check_range(crop_padding, "crop_padding", 0, 10_000, integer=True)
+        check_range(erasing, "erasing (a probability)", 0, 1)
         self.crop_padding, self.flip = crop_padding, flip
         self.erasing, self.value = erasing, value
 

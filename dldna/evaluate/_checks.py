@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from ..config import check_label_range
 from ..config import check_positive_int as _positive_int
 
 #: How far a row of probabilities may sum from 1 (float32 softmax rounds to about 1e-6).
@@ -71,17 +72,12 @@ def check_labels(labels, num_classes: int, n: int, name: str = "labels") -> torc
     """
     labels = labels.detach().cpu() if isinstance(labels, torch.Tensor) else torch.as_tensor(
         np.asarray(labels))
-    if labels.dtype.is_floating_point or labels.dtype == torch.bool:
-        if labels.dtype == torch.bool or not torch.equal(labels, labels.round()):
-            raise TypeError(f"{name} must be integer class indices, got {labels.dtype}")
-    labels = labels.long()
+    if labels.is_floating_point() and torch.equal(labels, labels.round()):
+        labels = labels.long()  # whole-number floats, e.g. read back from a CSV file
     if labels.shape != (n,):
         raise ValueError(f"{name} must have shape ({n},) to match the predictions, "
                          f"got {tuple(labels.shape)}")
-    if n and (labels.min() < 0 or labels.max() >= num_classes):
-        raise ValueError(f"{name} must lie in [0, {num_classes - 1}] for {num_classes} classes; "
-                         f"got values in [{int(labels.min())}, {int(labels.max())}]")
-    return labels
+    return check_label_range(labels, num_classes, name)
 
 
 def check_positive_int(value, name: str, *, minimum: int = 1) -> int:

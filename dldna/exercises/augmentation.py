@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import torch
 
-from . import Feedback, call_safely
+from . import Feedback, as_tensor, call_safely, checker
 
 
+@checker("the cropped C×H×W image as a tensor")
 def check_random_crop(fn) -> Feedback:
     """Exercise 10.1: ``fn(image, padding, generator)`` pads with zeros and crops back randomly.
 
@@ -51,6 +52,7 @@ def check_random_crop(fn) -> Feedback:
     return fb
 
 
+@checker("a pair (mixed image tensor, soft label tensor)")
 def check_mixup(fn) -> Feedback:
     """Exercise 10.2: ``fn(x1, y1, x2, y2, lam, num_classes)`` returns the MixUp image and label.
 
@@ -67,7 +69,10 @@ def check_mixup(fn) -> Feedback:
     if not (isinstance(result, tuple) and len(result) == 2):
         fb.problems.append("return a pair (mixed_image, soft_label)")
         return fb
-    image, label = (torch.as_tensor(r, dtype=torch.float32) for r in result)
+    image, label = (as_tensor(fb, r) for r in result)
+    if image is None or label is None:
+        return fb
+    image, label = image.float(), label.float()
     fb.expect(image.shape == x1.shape and torch.allclose(image, torch.full_like(x1, 0.3)),
               "mixed image = λ·x1 + (1−λ)·x2",
               f"the mixed image should be 0.7·x1 + 0.3·x2 (all 0.3 here), got mean "

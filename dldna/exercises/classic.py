@@ -4,11 +4,12 @@ from __future__ import annotations
 from ..measure.architectures import stack_vs_single
 from ..measure.counting import count_parameters
 from ..models.vgg import CONFIGS, make_layers
-from . import Feedback, call_safely
+from . import Feedback, as_number, as_numbers, call_safely, checker
 
 _VGG_CASES = ([64, "M", 128], [16, 16, "M", 32, 32, "M"], CONFIGS["vgg11"], CONFIGS["vgg16"])
 
 
+@checker("the parameter count as an int")
 def check_vgg_conv_params(fn) -> Feedback:
     """Exercise 5.1: ``fn(config, in_channels)`` = parameters of VGG's convolutions (weights and
     biases) for a configuration list of channel counts and "M".
@@ -23,6 +24,9 @@ def check_vgg_conv_params(fn) -> Feedback:
         if got is None:
             if fb.passed:
                 fb.problems.append("your function returned None; return the count as an int")
+            return fb
+        got = as_number(fb, got)
+        if got is None:
             return fb
         label = str(config) if len(config) < 8 else f"VGG config with {len(config)} entries"
         label += f", {in_channels} input channel{'s' if in_channels > 1 else ''}"
@@ -48,6 +52,7 @@ def _without_chaining(channels, in_channels: int) -> int:
     return sum(c * in_channels * 9 + c for c in channels)
 
 
+@checker("a tuple of three ints (layers, stacked weights, single weights)")
 def check_stack_cost(fn) -> Feedback:
     """Exercise 5.2: ``fn(k, c)`` = (number of 3×3 layers with the field of one k×k, their
     weights, the k×k layer's weights), C → C channels, no biases.
@@ -67,6 +72,9 @@ def check_stack_cost(fn) -> Feedback:
         if not isinstance(got, tuple) or len(got) != 3:
             fb.problems.append(f"k={k}, C={c}: return a tuple (layers, stacked weights, "
                                f"single weights), got {got!r}")
+            return fb
+        got = as_numbers(fb, got, 3)
+        if got is None:
             return fb
         if tuple(got) == expected:
             fb.passed_checks.append(f"k={k}, C={c}: {expected[0]} layers, "

@@ -4,7 +4,7 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from . import Feedback, call_safely
+from . import Feedback, as_number, as_tensor, call_safely, checker
 
 # (name, x shape, weight shape, bias?, stride, padding) – from easy to everything at once
 _CASES = (
@@ -32,8 +32,9 @@ def _diagnose(fb: Feedback, name: str, result, x, w, b, stride, padding) -> bool
         if fb.passed:
             fb.problems.append(f"[{name}] your function returned None; return the output tensor")
         return False
-    if not isinstance(result, torch.Tensor):
-        result = torch.as_tensor(result, dtype=torch.float32)
+    result = as_tensor(fb, result, f"[{name}] your function")
+    if result is None:
+        return False
     if tuple(result.shape) != tuple(expected.shape):
         n, _, h, wd = x.shape
         fb.problems.append(
@@ -76,6 +77,7 @@ def _check_conv_function(fb: Feedback, fn) -> Feedback:
     return fb
 
 
+@checker("the N×C_out×H_out×W_out output as a float32 tensor")
 def check_conv2d(fn) -> Feedback:
     """Exercise 2.1: ``fn(x, weight, bias, stride, padding)`` equals ``F.conv2d``.
 
@@ -86,6 +88,7 @@ def check_conv2d(fn) -> Feedback:
     return _check_conv_function(Feedback("Exercise 2.1 (2-D convolution with loops)"), fn)
 
 
+@checker("the N×(C·k·k)×L tensor of windows")
 def check_im2col(im2col_fn, conv_fn) -> Feedback:
     """Exercise 2.2: ``im2col_fn(x, k, stride, padding)`` equals ``F.unfold`` and
     ``conv_fn(x, weight, bias, stride, padding)`` (built on it) equals ``F.conv2d``.
@@ -103,7 +106,9 @@ def check_im2col(im2col_fn, conv_fn) -> Feedback:
             if fb.passed:
                 fb.problems.append("my_im2col returned None; return the N × (C·k·k) × L tensor")
             return fb
-        cols = torch.as_tensor(cols)
+        cols = as_tensor(fb, cols, "my_im2col")
+        if cols is None:
+            return fb
         label = f"im2col with k={k}, stride={stride}, padding={padding}"
         if tuple(cols.shape) != tuple(expected.shape):
             fb.problems.append(f"{label}: shape {tuple(cols.shape)}, expected "
@@ -124,6 +129,7 @@ def check_im2col(im2col_fn, conv_fn) -> Feedback:
     return _check_conv_function(fb, conv_fn)
 
 
+@checker("the output size as an int")
 def check_output_size(fn) -> Feedback:
     """Exercise 2.3: ``fn(n, k, s, p)`` returns ⌊(n + 2p − k)/s⌋ + 1 as an int.
 
@@ -140,6 +146,9 @@ def check_output_size(fn) -> Feedback:
         if got is None:
             if fb.passed:
                 fb.problems.append("your function returned None; return the size as an int")
+            return fb
+        got = as_number(fb, got)
+        if got is None:
             return fb
         label = f"n={n}, k={k}, s={s}, p={p}"
         if got == expected and isinstance(got, int):

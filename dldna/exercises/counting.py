@@ -4,9 +4,10 @@ from __future__ import annotations
 import torch.nn as nn
 
 from ..measure.receptive_field import receptive_field
-from . import Feedback, call_safely
+from . import Feedback, as_number, call_safely, checker
 
 
+@checker("the parameter count as an int")
 def check_conv_params(fn) -> Feedback:
     """Exercise 4.1: ``fn(c_in, c_out, k, bias)`` equals the parameter count of ``nn.Conv2d``.
 
@@ -21,6 +22,9 @@ def check_conv_params(fn) -> Feedback:
         if got is None:
             if fb.passed:
                 fb.problems.append("your function returned None; return the count as an int")
+            return fb
+        got = as_number(fb, got)
+        if got is None:
             return fb
         label = f"Conv2d({c_in}, {c_out}, {k}, bias={bias})"
         if got == expected:
@@ -44,6 +48,7 @@ def check_conv_params(fn) -> Feedback:
     return fb
 
 
+@checker("the receptive field size as an int")
 def check_receptive_field(fn) -> Feedback:
     """Exercise 4.2: ``fn(layers)`` with layers = [(kernel, stride), ...] gives the field size.
 
@@ -60,6 +65,9 @@ def check_receptive_field(fn) -> Feedback:
         if got is None:
             if fb.passed:
                 fb.problems.append("your function returned None; return the size as an int")
+            return fb
+        got = as_number(fb, got)
+        if got is None:
             return fb
         if got == expected:
             fb.passed_checks.append(f"{layers}: {expected}")

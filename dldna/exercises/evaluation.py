@@ -7,7 +7,7 @@ import numpy as np
 import torch
 
 from ..evaluate import expected_calibration_error
-from . import Feedback, call_safely
+from . import Feedback, call_safely, checker
 
 
 def _ece_cases() -> list[tuple[str, torch.Tensor, torch.Tensor, int]]:
@@ -46,6 +46,7 @@ def _hint(got: float, want: float, probs: torch.Tensor, labels: torch.Tensor, bi
             "|B_m|/N · |acc(B_m) − conf(B_m)| over the bins that are not empty")
 
 
+@checker("the expected calibration error as a float")
 def check_ece(fn) -> Feedback:
     """Exercise 13.1: ``fn(probs, labels, n_bins)`` returns the expected calibration error.
 
@@ -83,6 +84,7 @@ def _reference_interval(values: np.ndarray, level: float) -> tuple[float, float]
     return float(low), float(high)
 
 
+@checker("a pair of floats (low, high)")
 def check_bootstrap_interval(fn) -> Feedback:
     """Exercise 13.2: ``fn(values, n_boot, level, seed)`` returns ``(low, high)``, the
     percentile-bootstrap interval of the mean of ``values``.

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..filters.core import correlate2d
-from . import Feedback, call_safely
+from . import Feedback, call_safely, checker
 
 
 def _step(horizontal: bool, size: int = 9) -> np.ndarray:
@@ -17,6 +17,7 @@ def _step(horizontal: bool, size: int = 9) -> np.ndarray:
     return image
 
 
+@checker("a 3×3 kernel (nested lists or an array of numbers)")
 def check_horizontal_edge_kernel(kernel) -> Feedback:
     """Exercise 1.1: a 3×3 kernel that fires on horizontal edges and ignores flat regions.
 
@@ -55,6 +56,7 @@ def check_horizontal_edge_kernel(kernel) -> Feedback:
     return fb
 
 
+@checker("the blurred image as an array")
 def check_box_blur(fn) -> Feedback:
     """Exercise 1.2: ``fn(image)`` returns the 3×3 box blur with 'valid' padding, loops allowed.
 

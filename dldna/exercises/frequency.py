@@ -6,9 +6,10 @@ import torch
 import torch.nn.functional as F
 
 from ..filters.frequency import conv_full_spatial
-from . import Feedback, call_safely
+from . import Feedback, as_tensor, call_safely, checker
 
 
+@checker("the filtered 2-D array")
 def check_fft_convolution(fn) -> Feedback:
     """Exercise 3.1: ``fn(image, kernel)`` gives the full linear convolution through the FFT.
 
@@ -50,6 +51,7 @@ def check_fft_convolution(fn) -> Feedback:
     return fb
 
 
+@checker("an N×C_out×H×W float32 tensor")
 def check_conv1x1(fn) -> Feedback:
     """Exercise 3.2: ``fn(x, weight)`` with weight C_out × C_in equals a 1×1 ``F.conv2d``.
 
@@ -66,7 +68,9 @@ def check_conv1x1(fn) -> Feedback:
         if fb.passed:
             fb.problems.append("your function returned None; return an N × C_out × H × W tensor")
         return fb
-    got = torch.as_tensor(got)
+    got = as_tensor(fb, got)
+    if got is None:
+        return fb
     if tuple(got.shape) != tuple(expected.shape):
         fb.problems.append(f"output shape {tuple(got.shape)}, expected {tuple(expected.shape)} "
                            "(N × C_out × H × W): the channels must stay in dimension 1")

@@ -3,13 +3,14 @@ from __future__ import annotations
 
 from ..experiments.inception import inception_macs, naive_inception_macs, separable_costs
 from ..models.googlenet import INCEPTION_TABLE
-from . import Feedback, call_safely
+from . import Feedback, as_number, as_numbers, call_safely, checker
 
 _MODULE_CASES = ((28, INCEPTION_TABLE["3a"]), (28, INCEPTION_TABLE["3b"]),
                  (14, INCEPTION_TABLE["4a"]), (7, INCEPTION_TABLE["5b"]),
                  (5, (8, 1, 2, 3, 4, 5, 6)))
 
 
+@checker("the multiply-add count as an int")
 def check_inception_macs(fn) -> Feedback:
     """Exercise 6.1: ``fn(size, in_channels, ch1x1, ch3x3red, ch3x3, ch5x5red, ch5x5, pool_proj)``
     = multiply-adds of an Inception module with 1×1 reductions and a true 5×5 (convolutions
@@ -25,6 +26,9 @@ def check_inception_macs(fn) -> Feedback:
         if got is None:
             if fb.passed:
                 fb.problems.append("your function returned None; return the count as an int")
+            return fb
+        got = as_number(fb, got)
+        if got is None:
             return fb
         label = f"{size}×{size}, row {tuple(row)}"
         if got == expected:
@@ -47,6 +51,7 @@ def check_inception_macs(fn) -> Feedback:
     return fb
 
 
+@checker("a pair of numbers (standard, separable)")
 def check_separable_macs(fn) -> Feedback:
     """Exercise 6.2: ``fn(c_in, c_out, k, size)`` = (standard MACs, depthwise-separable MACs) of a
     k×k convolution with 'same' padding on a size×size map.
@@ -66,6 +71,9 @@ def check_separable_macs(fn) -> Feedback:
             return fb
         if not isinstance(got, tuple) or len(got) != 2:
             fb.problems.append(f"return a tuple (standard, separable), got {got!r}")
+            return fb
+        got = as_numbers(fb, got, 2)
+        if got is None:
             return fb
         label = f"C_in={c_in}, C_out={c_out}, k={k}, {size}×{size}"
         if tuple(got) == expected:

@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import torch
 
-from . import Feedback, call_safely
+from . import Feedback, as_numbers, as_tensor, call_safely, checker
 
 _CASES = [(32, 64, 3, 112, 112), (128, 256, 5, 14, 14), (3, 16, 3, 7, 9)]
 
 
+@checker("a pair of numbers (standard, separable)")
 def check_separable_macs(fn) -> Feedback:
     """Exercise 8.1: ``fn(c_in, c_out, k, h, w)`` → (standard, separable) multiply-adds.
 
@@ -24,7 +25,10 @@ def check_separable_macs(fn) -> Feedback:
         if not (isinstance(result, tuple) and len(result) == 2):
             fb.problems.append("return a pair of two numbers: (standard, separable)")
             return fb
-        standard, separable = (int(round(float(r))) for r in result)
+        numbers = as_numbers(fb, result, 2)
+        if numbers is None:
+            return fb
+        standard, separable = (int(round(r)) for r in numbers)
         full = h * w * c_out * c_in * k * k
         dw, pw = h * w * c_in * k * k, h * w * c_in * c_out
         case = f"C_in={c_in}, C_out={c_out}, k={k}, {h}×{w}"
@@ -49,6 +53,7 @@ def check_separable_macs(fn) -> Feedback:
     return fb
 
 
+@checker("the rescaled float32 tensor of the input's shape")
 def check_squeeze_excite(fn) -> Feedback:
     """Exercise 8.2: ``fn(x, w1, b1, w2, b2)`` is squeeze-and-excitation on (N, C, H, W).
 
@@ -65,7 +70,9 @@ def check_squeeze_excite(fn) -> Feedback:
         if fb.passed:
             fb.problems.append("your function returned None; return the rescaled tensor")
         return fb
-    out = torch.as_tensor(out)
+    out = as_tensor(fb, out)
+    if out is None:
+        return fb
     if out.shape != x.shape:
         fb.problems.append(f"the output must have the input's shape {tuple(x.shape)}, got "
                            f"{tuple(out.shape)}: multiply x by one factor per channel")

@@ -5,7 +5,7 @@ import math
 
 import torch
 
-from . import Feedback, call_safely
+from . import Feedback, as_number, as_tensor, call_safely, checker
 
 
 def warmup_cosine_reference(step: int, total: int, warmup: int, peak: float,
@@ -25,6 +25,7 @@ def warmup_cosine_reference(step: int, total: int, warmup: int, peak: float,
     return floor + 0.5 * (peak - floor) * (1 + math.cos(math.pi * t / span))
 
 
+@checker("the learning rate as a float")
 def check_warmup_cosine(fn) -> Feedback:
     """Exercise 11.1: ``fn(step, total, warmup, peak, floor)`` gives the learning rate.
 
@@ -39,6 +40,9 @@ def check_warmup_cosine(fn) -> Feedback:
         if got is None:
             if fb.passed:
                 fb.problems.append("your function returned None; return the learning rate")
+            return fb
+        got = as_number(fb, got)
+        if got is None:
             return fb
         want = warmup_cosine_reference(*case)
         step, total, warmup = case[:3]
@@ -55,6 +59,7 @@ def check_warmup_cosine(fn) -> Feedback:
     return fb
 
 
+@checker("an N×K float32 tensor of target distributions")
 def check_smooth_labels(fn) -> Feedback:
     """Exercise 11.2: ``fn(labels, num_classes, eps)`` returns the smoothed target matrix.
 
@@ -68,7 +73,9 @@ def check_smooth_labels(fn) -> Feedback:
         if fb.passed:
             fb.problems.append("your function returned None; return an N×K tensor")
         return fb
-    targets = torch.as_tensor(targets, dtype=torch.float32)
+    targets = as_tensor(fb, targets)
+    if targets is None:
+        return fb
     if not fb.expect(targets.shape == (3, k), "shape N×K",
                      f"expected shape (3, {k}), got {tuple(targets.shape)}"):
         return fb

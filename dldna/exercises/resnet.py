@@ -6,13 +6,14 @@ from torch import nn
 
 from ..explain.hooks import hook_count, hooked, leaf_modules
 from ..models.resnet import BasicBlock, Bottleneck, CifarBlock, CifarResNet
-from . import Feedback, call_safely
+from . import Feedback, as_number, call_safely, checker
 
 
 def _params(module: nn.Module) -> int:
     return sum(p.numel() for p in module.parameters())
 
 
+@checker("an nn.Module class built as block_class(in_planes, planes, stride)")
 def check_plain_block(block_class) -> Feedback:
     """Exercise 7.1: ``block_class(in_planes, planes, stride)`` is a block without a shortcut.
 
@@ -29,6 +30,12 @@ def check_plain_block(block_class) -> Feedback:
             return fb
         reference = CifarBlock(in_planes, planes, stride, residual=False).eval()
         label = f"block({in_planes}, {planes}, stride={stride})"
+        state = reference.state_dict()
+        wrong = [f"{k} has shape {tuple(v.shape)}, expected {tuple(state[k].shape)}"
+                 for k, v in block.state_dict().items() if k in state and v.shape != state[k].shape]
+        if wrong:
+            fb.problems.append(f"{label}: {'; '.join(wrong[:2])} (check the channel counts)")
+            return fb
         missing = reference.load_state_dict(block.state_dict(), strict=False)
         if not fb.expect(not missing.missing_keys and not missing.unexpected_keys,
                          f"{label}: layers conv1, bn1, conv2, bn2 with the right shapes",
@@ -93,6 +100,7 @@ def equal_budget_planes(width: int) -> int:
                key=lambda p: (abs(bottleneck_params(p) - target), p))
 
 
+@checker("the planes as an int")
 def check_equal_budget(fn) -> Feedback:
     """Exercise 7.2: ``fn(width)`` gives the Bottleneck planes of equal parameter budget.
 
@@ -105,6 +113,9 @@ def check_equal_budget(fn) -> Feedback:
         if got is None:
             if fb.passed:
                 fb.problems.append("your function returned None; return an int")
+            return fb
+        got = as_number(fb, got)
+        if got is None:
             return fb
         want = equal_budget_planes(width)
         if got == want:
@@ -138,6 +149,7 @@ def record_shapes_reference(model: nn.Module, x: torch.Tensor) -> dict[str, tupl
     return shapes
 
 
+@checker("a dict {module path: output shape}")
 def check_shape_recorder(fn) -> Feedback:
     """Exercise 7.3: ``fn(model, x)`` returns {leaf module path: output shape} and no hook stays.
 
@@ -154,6 +166,9 @@ def check_shape_recorder(fn) -> Feedback:
             fb.problems.append("your function returned None; return a dict")
         return fb
     want = record_shapes_reference(model, x)
+    if isinstance(got, dict) and any(isinstance(v, torch.Tensor) for v in got.values()):
+        fb.problems.append("record the output's shape, tuple(output.shape), not the tensor")
+        return fb
     got = {k: tuple(v) for k, v in dict(got).items()}
     fb.expect(hook_count(model) == 0, "every hook is removed afterwards",
               f"{hook_count(model)} hook(s) are still attached: keep the handles that "

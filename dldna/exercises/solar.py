@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import Feedback, call_safely
+from . import Feedback, call_safely, checker
 
 # Labels exactly as float64 and float32 readers meet them (labels.csv, a float32 tensor).
 _PROBABILITIES = [(0.0, 0), (0.3333333333333333, 1), (1 / 3, 1), (0.6666666666666666, 2),
@@ -12,6 +12,7 @@ _PROBABILITIES = [(0.0, 0), (0.3333333333333333, 1), (1 / 3, 1), (0.666666666666
                   (float(np.float32(2 / 3)), 2)]
 
 
+@checker("the class index as an int")
 def check_class_mapping(fn) -> Feedback:
     """Exercise 14.1: ``fn(p)`` maps a defect probability in {0, 1/3, 2/3, 1} to 0, 1, 2 or 3.
 
@@ -49,6 +50,7 @@ def _strata(seed: int = 14) -> tuple[np.ndarray, np.ndarray]:
     return labels, types
 
 
+@checker("a pair (train positions, test positions) of integer arrays")
 def check_stratified_split(fn) -> Feedback:
     """Exercise 14.2: ``fn(labels, types, test_fraction, seed)`` returns ``(train, test)``
     positions whose every class × type stratum is split in the proportion ``test_fraction``.
@@ -91,6 +93,7 @@ def _costs(p: np.ndarray, defective: np.ndarray, miss_cost: float, t: float) -> 
     return float(miss_cost * np.sum(~flagged & defective) + np.sum(flagged & ~defective))
 
 
+@checker("the threshold as a float")
 def check_threshold(fn) -> Feedback:
     """Exercise 14.3: ``fn(p_defective, defective, miss_cost)`` returns the threshold with the
     lowest total cost ``miss_cost · misses + false alarms`` on the given cells.

@@ -7,7 +7,7 @@ import torch
 from torch import nn
 from torch.nn.modules.batchnorm import _BatchNorm
 
-from . import Feedback, call_safely
+from . import Feedback, call_safely, checker
 
 NUM_CLASSES = 10
 
@@ -21,6 +21,7 @@ def exercise_model() -> nn.Module:
     return create("mobilenet_v2", num_classes=1000, width_mult=0.5)
 
 
+@checker("the model turned into a linear probe (a new head, the backbone frozen)")
 def check_freeze(fn) -> Feedback:
     """Exercise 12.1: ``fn(model, num_classes)`` turns ``model`` into a linear probe.
 
@@ -96,6 +97,7 @@ _WHY = {
 }
 
 
+@checker("a dict {situation: strategy name}")
 def check_strategy_choice(answers: dict) -> Feedback:
     """Exercise 12.2: ``answers`` maps each situation ``"a"``, ``"b"``, ``"c"`` of
     ``SITUATIONS`` to ``"linear_probe"``, ``"top"`` or ``"full"``; every answer is explained.

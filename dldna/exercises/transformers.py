@@ -5,7 +5,7 @@ import math
 
 import torch
 
-from . import Feedback, call_safely
+from . import Feedback, as_tensor, call_safely, checker
 
 
 def _reference_patches(images: torch.Tensor, p: int) -> torch.Tensor:
@@ -14,6 +14,7 @@ def _reference_patches(images: torch.Tensor, p: int) -> torch.Tensor:
     return tiles.reshape(b, (h // p) * (w // p), c * p * p)
 
 
+@checker("a (B, patches, C·p·p) float32 tensor")
 def check_patchify(fn) -> Feedback:
     """Exercise 9.1: ``fn(images, patch_size)`` → (B, number of patches, C·p·p) tokens.
 
@@ -27,7 +28,9 @@ def check_patchify(fn) -> Feedback:
         if fb.passed:
             fb.problems.append("your function returned None; return the token tensor")
         return fb
-    out = torch.as_tensor(out)
+    out = as_tensor(fb, out)
+    if out is None:
+        return fb
     if tuple(out.shape) != (2, 6, 48):
         fb.problems.append(f"8×12 images cut into 4×4 patches give 2·3 = 6 patches of "
                            f"3·4·4 = 48 numbers: expected shape (2, 6, 48), got "
@@ -56,6 +59,7 @@ def check_patchify(fn) -> Feedback:
     return fb
 
 
+@checker("a (B, T, D) float32 tensor")
 def check_attention(fn) -> Feedback:
     """Exercise 9.2: ``fn(q, k, v)`` is scaled dot-product attention, one head.
 
@@ -70,7 +74,9 @@ def check_attention(fn) -> Feedback:
         if fb.passed:
             fb.problems.append("your function returned None; return the attended values")
         return fb
-    out = torch.as_tensor(out)
+    out = as_tensor(fb, out)
+    if out is None:
+        return fb
     if tuple(out.shape) != (2, 5, 8):
         fb.problems.append(f"the output has one row per query and the width of v: expected "
                            f"(2, 5, 8), got {tuple(out.shape)}")

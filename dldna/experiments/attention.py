@@ -133,8 +133,16 @@ def class_attention(model, image: torch.Tensor) -> torch.Tensor:
         model: a trained VisionTransformer; it is put in eval mode.
         image: one image (C, H, W) of the size the model takes.
     """
-    if image.ndim != 3:
-        raise ValueError(f"image must be (C, H, W), got shape {tuple(image.shape)}")
+    if isinstance(model, str):
+        raise TypeError(f"model must be a trained Vision Transformer, not its name {model!r}: "
+                        "train one first, e.g. tiny_vit(), then pass the model")
+    if not isinstance(model, nn.Module) or not hasattr(model, "attention_maps"):
+        raise TypeError(f"class_attention needs a Vision Transformer (a model with "
+                        f"attention_maps, e.g. tiny_vit() or create('vit_tiny')), got "
+                        f"{type(model).__name__}: a CNN has no attention to show")
+    if not isinstance(image, torch.Tensor) or image.ndim != 3:
+        raise ValueError(f"image must be one (C, H, W) tensor, got "
+                         f"{tuple(image.shape) if isinstance(image, torch.Tensor) else image!r}")
     model.eval()
     maps = model.attention_maps(image[None])
     grid = model.image_size // model.patch_size

@@ -96,13 +96,17 @@ def comparison_table(architectures=ARCHITECTURES) -> tuple[list[dict], list[str]
     are not registered.
 
     Args:
-        architectures: the rows to compute; the book's list by default.
+        architectures: the rows to compute: :class:`Architecture` entries or registry names
+            (``"resnet18"``, counted at 224², or the one size the model takes, without ImageNet
+            accuracies); the book's list by default.
 
     Returns:
         ``(rows, missing)``: one dict per registered architecture, and the missing labels.
     """
+    if isinstance(architectures, (str, Architecture)):
+        architectures = [architectures]
     rows, missing = [], []
-    for a in architectures:
+    for a in map(_as_architecture, architectures):
         if a.model not in models.list_models():
             missing.append(a.label)
             continue
@@ -116,6 +120,21 @@ def comparison_table(architectures=ARCHITECTURES) -> tuple[list[dict], list[str]
                      "input": a.resolution, "top-1 (%)": top1, "top-5 (%)": top5,
                      "key idea": a.idea, "cite": a.cite})
     return rows, missing
+
+
+def _as_architecture(item) -> Architecture:
+    """An :class:`Architecture`, or a registry name made into one (unknown: a ValueError)."""
+    if isinstance(item, Architecture):
+        return item
+    if isinstance(item, str):
+        summary = models.get_entry(item).summary  # an unknown name lists the known ones
+        with torch.device("meta"):
+            model = models.create(item)
+        side = getattr(model, "input_size", None) or max(224, getattr(model, "min_side", 1))
+        return Architecture(item, item, None, summary, "", resolution=side)
+    raise TypeError(f"architectures must hold Architecture entries or registry names such as "
+                    f"'resnet18', got {type(item).__name__}; for a model you built, use "
+                    "dldna.measure.count_parameters and model_cost")
 
 
 # ---------------------------------------------------------------- ConvNeXt's steps on one stage

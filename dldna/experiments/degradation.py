@@ -21,7 +21,8 @@ import torch.nn.functional as F
 from torch import nn
 
 from .. import data as _data
-from ..config import Profile, RunSize, get_device, get_profile, seed_everything
+from ..config import (Profile, RunSize, check_label_range, get_device, get_profile,
+                      seed_everything)
 from ..models.resnet import CifarResNet
 from ..train import History, fit
 
@@ -261,8 +262,10 @@ def gradient_norms(model: nn.Module, images: torch.Tensor, labels: torch.Tensor
     if images.ndim != 4 or labels.shape != images.shape[:1]:
         raise ValueError(f"images must be N×C×H×W with N labels, got {tuple(images.shape)} "
                          f"and {tuple(labels.shape)}")
+    scores = model(images)
+    labels = check_label_range(labels, scores.shape[1]).to(scores.device)
     model.zero_grad(set_to_none=True)
-    F.cross_entropy(model(images), labels).backward()
+    F.cross_entropy(scores, labels).backward()
     norms = {name: module.weight.grad.norm().item() for name, module in model.named_modules()
              if isinstance(module, nn.Conv2d)}
     model.zero_grad(set_to_none=True)

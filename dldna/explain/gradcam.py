@@ -19,7 +19,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from .hooks import hooked, resolve
+from .hooks import check_ran, hooked, resolve
 
 
 
@@ -69,15 +69,25 @@ def grad_cam(model: nn.Module, image: Tensor, layer: str, target: int | None = N
         layer: module path of the feature maps, e.g. ``"layer4"``.
         target: class index; ``None`` takes the top class.
     """
+    if not isinstance(image, Tensor):
+        raise TypeError(f"image must be a torch.Tensor, got {type(image).__name__}")
     if image.ndim == 3:
         image = image[None]
     if image.ndim != 4 or image.shape[0] != 1:
         raise ValueError(f"image must be C×H×W or 1×C×H×W, got {tuple(image.shape)}")
+    if image.is_floating_point() and not torch.isfinite(image).all():
+        raise ValueError("image contains NaN or infinite values: the map would be NaN; check "
+                         "the preprocessing (e.g. a division by a zero standard deviation)")
     was_training = model.training
     model.eval()
     try:
         with torch.enable_grad(), _activation_and_gradient(model, layer) as store:
             scores = model(image)
+            check_ran(model, [layer], {layer: store["output"]} if "output" in store else {})
+            if store["output"].ndim != 4:
+                raise ValueError(f"layer {layer!r} outputs shape {tuple(store['output'].shape)}, "
+                                 "not N×C×H×W feature maps: Grad-CAM needs a convolutional "
+                                 "layer (usually the last one before the pooling)")
             if target is None:
                 target = int(scores.argmax(1))
             if not 0 <= target < scores.shape[1]:

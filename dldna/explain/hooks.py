@@ -54,6 +54,28 @@ def resolve(model: nn.Module, names: Iterable[str]) -> dict[str, nn.Module]:
     return {name: modules[name] for name in names}
 
 
+def check_ran(model: nn.Module, names: Iterable[str], recorded: Mapping[str, Any]) -> None:
+    """After a forward pass: a ValueError naming every layer in ``names`` that produced no
+    output, because ``forward`` never calls it (a container whose children are called one by
+    one, an unused branch, a layer used only in training).
+
+    Args:
+        model: the network that ran.
+        names: the layers that were hooked.
+        recorded: what the hooks recorded, by layer name.
+    """
+    missing = [n for n in ([names] if isinstance(names, str) else names) if n not in recorded]
+    if missing:
+        ran = [n for n in recorded]
+        children = [f"{n}.{c}" for n in missing[:1] for c, _ in
+                    dict(model.named_modules())[n].named_children()][:3]
+        hint = (f"; hook one of its children instead, e.g. {', '.join(children)}" if children
+                else "; pick a layer that forward() calls")
+        raise ValueError(f"layer(s) {missing} produced no output: {type(model).__name__}."
+                         f"forward never calls them{hint}"
+                         + (f" (layers that ran: {', '.join(ran)})" if ran else ""))
+
+
 def leaf_modules(model: nn.Module) -> dict[str, nn.Module]:
     """The modules of ``model`` with no children (the layers that compute), by path, in order.
 
@@ -112,8 +134,10 @@ def capture(model: nn.Module, layers: Iterable[str] | str) -> Iterator[dict[str,
             raise TypeError(f"layer {name!r} returns {type(output).__name__}, not a tensor")
         store[name] = output.detach().clone()  # clone: a later in-place op must not change it
 
-    with hooked(resolve(model, layers), save):
+    modules = resolve(model, layers)
+    with hooked(modules, save):
         yield store
+    check_ran(model, modules, store)  # only after a block that ran without an error
 
 
 def feature_maps(model: nn.Module, images: Tensor, layers: Iterable[str] | str

@@ -31,11 +31,29 @@ def is_url(source) -> bool:
     return isinstance(source, str) and urlparse(source).scheme in ("http", "https")
 
 
-def _decode(data: bytes, grey: bool) -> np.ndarray:
-    from PIL import Image
+def _decode(data: bytes, grey: bool, where: str = "source (bytes)") -> np.ndarray:
+    from PIL import Image, UnidentifiedImageError
 
-    with Image.open(BytesIO(data)) as img:
-        return np.asarray(img.convert("L" if grey else "RGB"))
+    try:
+        with Image.open(BytesIO(data)) as img:
+            return np.asarray(img.convert("L" if grey else "RGB"))
+    except (UnidentifiedImageError, OSError, SyntaxError) as err:
+        raise ValueError(f"{where} is not an image PIL can read: it holds {_contents(data)} "
+                         f"({type(err).__name__})") from None
+
+
+def _contents(data: bytes) -> str:
+    """What a file that is not an image holds, in words: empty, an HTML page, text, bytes."""
+    head = data[:512].lstrip()
+    if not data:
+        return "nothing (0 bytes)"
+    if head[:1] == b"<" and b"html" in head.lower():
+        return "an HTML page (an error or login page saved under an image name?)"
+    try:
+        text = head[:40].decode("utf-8")
+    except UnicodeDecodeError:
+        return f"{len(data):,} bytes starting {data[:8].hex(' ')}"
+    return f"text starting {text!r}" if text.isprintable() else f"{len(data):,} bytes of data"
 
 
 def _fallback(reason: str, fallback: str, grey: bool) -> np.ndarray:
@@ -77,8 +95,10 @@ def _from_url(url: str, grey: bool, fallback: str) -> np.ndarray:
                          fallback, grey)
     try:
         data = _fetch(url)
-        image = _decode(data, grey)
-    except Exception as err:  # no network, HTTP error, not an image, too large ...
+        image = _decode(data, grey, "the download")
+    except ValueError as err:  # not an image (an HTML error page ...), too large
+        return _fallback(f"{name} could not be fetched ({err})", fallback, grey)
+    except Exception as err:  # no network, HTTP error ...
         return _fallback(f"{name} could not be fetched ({type(err).__name__})", fallback, grey)
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_suffix(path.suffix + ".part")
@@ -93,7 +113,8 @@ def load_image(source, *, grey: bool = False, fallback: str = "camera") -> np.nd
     colour array becomes its float luminance).
 
     Args:
-        source: a URL, a file path, a bundled photo's name, or an array.
+        source: a URL, a file path, a bundled photo's name, the bytes of an image file, or an
+            array.
         grey: return the luminance (H×W) instead of colour.
         fallback: the bundled photo returned (with a printed note) when a URL cannot be
             fetched, e.g. offline.
@@ -110,8 +131,13 @@ def load_image(source, *, grey: bool = False, fallback: str = "camera") -> np.nd
         if not path.is_file():
             raise ValueError(f"source is neither a URL, a bundled photo nor an existing file: "
                              f"{path.name!r}")
-        return _decode(path.read_bytes(), grey)
-    if source is None:
-        raise TypeError("source must be a URL, a file path, a photo name or an array, got None")
-    array = np.asarray(source)
+        return _decode(path.read_bytes(), grey, f"file {path}")
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        return _decode(bytes(source), grey)  # the encoded file, e.g. from requests.get().content
+    array = np.asarray(source) if source is not None else np.asarray(None)
+    if array.ndim not in (2, 3) or not (np.issubdtype(array.dtype, np.number)
+                                        or array.dtype == bool):
+        raise TypeError(f"source must be a URL, a file path, a photo name, the bytes of an image "
+                        f"file or an H×W(×C) array of numbers, got {type(source).__name__}"
+                        + (f" of shape {array.shape}" if array.dtype != object else ""))
     return to_grey(array) if grey and array.ndim == 3 else array

@@ -145,7 +145,11 @@ def model_cost(name: str, resolution: int = 224, **kwargs) -> ModelCost:
         channels = _input_channels(model)
         x = torch.zeros(1, channels, resolution, resolution)
         with torch.no_grad(), FlopCounterMode(display=False) as counter:
-            model(x)
+            try:
+                model(x)
+            except ValueError as err:  # the model's own input check: too small, fixed size
+                raise ValueError(f"{name} cannot run at resolution={resolution}: "
+                                 f"{err}") from None
     params = sum(p.numel() for p in model.parameters())
     return ModelCost(name, resolution, params, counter.get_total_flops() // 2)
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from torch import Tensor, nn
 
-from .input_check import Shrink, check_image, min_input_side
+from .input_check import Shrink, check_input, min_input_side
 from .common import fc_head, last_conv_channels
 from .registry import register
 
@@ -43,7 +43,7 @@ class AlexNet(nn.Module):
         self.classifier = classifier
 
     def forward(self, x: Tensor) -> Tensor:
-        check_image(x, self.in_channels, self.min_side, type(self).__name__)
+        check_input(self, x)
         x = self.avgpool(self.features(x))
         return self.classifier(x.flatten(1))
 

@@ -14,6 +14,7 @@ from typing import Callable
 import torch
 from torch import Tensor, nn
 
+from .input_check import Shrink, check_input, min_input_side
 from .layers import ConvBNAct, LayerNorm2d, StochasticDepth
 from .registry import public_factory
 
@@ -83,6 +84,8 @@ class ConvNeXt(nn.Module):
         if len(widths) != len(depths):
             raise ValueError(f"widths and depths need one entry per stage, got {len(widths)} "
                              f"and {len(depths)}")
+        self.in_channels = in_channels
+        self.min_side = min_input_side([Shrink(4, 4)] + [Shrink(2, 2)] * (len(widths) - 1))
         norm = partial(LayerNorm2d, eps=1e-6)
         layers: list[nn.Module] = [ConvBNAct(in_channels, widths[0], 4, 4, padding=0,
                                              norm_layer=norm, activation_layer=None, bias=True)]
@@ -107,6 +110,7 @@ class ConvNeXt(nn.Module):
                 nn.init.zeros_(m.bias)
 
     def forward(self, x: Tensor) -> Tensor:
+        check_input(self, x)
         return self.classifier(self.avgpool(self.features(x)))
 
 

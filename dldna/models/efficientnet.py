@@ -17,6 +17,7 @@ from functools import partial
 from torch import Tensor, nn
 
 from .common import init_weights
+from .input_check import check_input
 from .layers import ConvBNAct, SqueezeExcitation, StochasticDepth, make_divisible
 from .registry import register
 
@@ -169,6 +170,7 @@ class EfficientNet(nn.Module):
                  dropout: float = 0.2, stochastic_depth_prob: float = 0.2,
                  norm_layer=nn.BatchNorm2d) -> None:
         super().__init__()
+        self.in_channels = in_channels
         stages = list(stages)
         layers: list[nn.Module] = [ConvBNAct(in_channels, stages[0].in_channels, 3, 2,
                                              norm_layer=norm_layer, activation_layer=nn.SiLU)]
@@ -193,6 +195,7 @@ class EfficientNet(nn.Module):
         init_weights(self, linear="uniform")
 
     def forward(self, x: Tensor) -> Tensor:
+        check_input(self, x)
         return self.classifier(self.avgpool(self.features(x)).flatten(1))
 
 

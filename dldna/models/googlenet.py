@@ -15,7 +15,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from ..config import check_positive_ints
-from .input_check import Shrink, check_image, min_input_side
+from .input_check import Shrink, check_input, min_input_side
 from .registry import public_factory
 
 #: The rows of the paper's table 1 for inception (3a) to (5b), in the order in, #1×1,
@@ -238,7 +238,7 @@ class GoogLeNet(nn.Module):
         Args:
             x: a batch of images, (N, C, H, W).
         """
-        check_image(x, self.in_channels, self.min_side, type(self).__name__)
+        check_input(self, x)
         x = self.maxpool1(self.conv1(x))
         x = self.maxpool2(self.conv3(self.conv2(x)))
         x = self.maxpool3(self.inception3b(self.inception3a(x)))

@@ -6,7 +6,7 @@ from torch import Tensor, nn
 
 from .googlenet import (MINI_TABLE, BasicConv2d, GoogLeNetOutputs, InceptionAux,
                         _inception_stage)
-from .input_check import Shrink, check_image, min_input_side
+from .input_check import Shrink, check_input, min_input_side
 from .registry import register
 
 
@@ -42,7 +42,7 @@ class MiniGoogLeNet(nn.Module):
         Args:
             x: a batch of images, (N, C, H, W).
         """
-        check_image(x, self.in_channels, self.min_side, type(self).__name__)
+        check_input(self, x)
         x = self.pool(self.stage3["3b"](self.stage3["3a"](self.stem(x))))
         heads = self.aux_logits and self.training
         x = self.stage4["4a"](x)

@@ -22,8 +22,8 @@ from typing import Any, Mapping
 import torch
 from torch import nn
 
-from ..checkpoint import (CheckpointError, check_state_dict, load_checkpoint, restore_model,
-                          save_checkpoint)
+from ..checkpoint import (CheckpointError, check_state_dict, load_checkpoint, plain,
+                          restore_model, save_checkpoint)
 from .registry import create, get_entry, list_models, model_spec
 
 MODEL_FORMAT = "dldna-model-v2"
@@ -31,27 +31,6 @@ MODEL_FORMAT = "dldna-model-v2"
 #: ``"ResNet18"`` and its ``arch`` keywords); still read, so readers' caches stay valid.
 LEGACY_FORMAT = "dldna-model-v1"
 _LEGACY_BUILDERS = {"ResNet18": "resnet18", "ResNet34": "resnet34", "ResNet50": "resnet50"}
-_PLAIN = (str, int, float, bool, type(None))
-
-
-def _check_plain(value: Any, where: str) -> None:
-    """Only what ``torch.load(weights_only=True)`` reads back: numbers, strings, None, tensors,
-    and lists, tuples and str-keyed dicts of them."""
-    if isinstance(value, _PLAIN) or isinstance(value, torch.Tensor):
-        return
-    if isinstance(value, (list, tuple)):
-        for i, item in enumerate(value):
-            _check_plain(item, f"{where}[{i}]")
-        return
-    if isinstance(value, Mapping):
-        for key, item in value.items():
-            if not isinstance(key, str):
-                raise TypeError(f"{where} has a non-str key {key!r}")
-            _check_plain(item, f"{where}[{key!r}]")
-        return
-    raise TypeError(f"{where} must hold only numbers, strings, None, tensors, lists and "
-                    f"dicts (a weights-only file stores no objects), got "
-                    f"{type(value).__name__}")
 
 
 def save_model(model: nn.Module, path: str | Path, *, name: str | None = None,
@@ -62,7 +41,8 @@ def save_model(model: nn.Module, path: str | Path, *, name: str | None = None,
     A model made by :func:`~dldna.models.registry.create` remembers its ``name`` and ``kwargs``; for
     one built otherwise (``ResNet18(...)``) pass them. The file is checked before it is written:
     ``create(name, **kwargs)`` must build a model with exactly ``model``'s weight names and shapes.
-    ``info`` holds any plain metadata (class names, dataset, metrics, tensors).
+    ``info`` holds any plain metadata (class names, dataset, metrics, tensors); NumPy numbers
+    come back as Python numbers and NumPy arrays as tensors.
 
     Args:
         model: the model whose weights are saved.
@@ -73,8 +53,8 @@ def save_model(model: nn.Module, path: str | Path, *, name: str | None = None,
         info: plain metadata stored with the weights.
     """
     name, kwargs = rebuild_spec(model, name, kwargs)
-    _check_plain(dict(info or {}), "info")
-    state = {"model": name, "kwargs": kwargs, "info": dict(info or {}),
+    info = plain(dict(info or {}), "info", str_keys=True)
+    state = {"model": name, "kwargs": kwargs, "info": info,
              "state_dict": {k: v.detach().cpu() for k, v in model.state_dict().items()}}
     return save_checkpoint(path, state, kind=MODEL_FORMAT)
 
@@ -99,7 +79,7 @@ def rebuild_spec(model: nn.Module, name: str | None = None,
     name = name if name is not None else spec[0]
     kwargs = dict(kwargs if kwargs is not None else (spec[1] if spec and spec[0] == name else {}))
     get_entry(name)  # an unknown name raises the ValueError listing the known ones
-    _check_plain(kwargs, "kwargs")
+    kwargs = plain(kwargs, "kwargs", str_keys=True)
     rebuilt = _rebuild(name, kwargs)
     try:
         check_state_dict(rebuilt, model.state_dict(), what=f"{type(model).__name__}'s weights")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from torch import Tensor, nn
 
+from .input_check import check_input
 from .registry import register
 
 _ACTIVATIONS = {"tanh": nn.Tanh, "relu": nn.ReLU, "sigmoid": nn.Sigmoid}
@@ -38,6 +39,7 @@ class LeNet5(nn.Module):
                              f"padding={padding} is too small for two 5×5 "
                              "convolutions and two 2×2 poolings")
         self.in_channels, self.image_size = in_channels, image_size
+        self.input_size = image_size  # the first FC layer fixes it (read by check_input)
         act = _ACTIVATIONS[activation]
         pooling = nn.AvgPool2d if pool == "avg" else nn.MaxPool2d
         self.features = nn.Sequential(
@@ -53,14 +55,7 @@ class LeNet5(nn.Module):
         )
 
     def forward(self, x: Tensor) -> Tensor:
-        if x.dim() != 4 or x.shape[1] != self.in_channels:
-            raise ValueError(f"LeNet5 expects {self.in_channels} input "
-                             f"channels, got input of shape {tuple(x.shape)}")
-        if tuple(x.shape[2:]) != (self.image_size, self.image_size):
-            n = self.image_size
-            raise ValueError(f"LeNet5 was built for {n}×{n} images (its "
-                             f"first FC layer fixes the size), "
-                             f"got {x.shape[2]}×{x.shape[3]}")
+        check_input(self, x)
         return self.classifier(self.features(x))
 
 

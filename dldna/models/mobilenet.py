@@ -10,6 +10,7 @@ from __future__ import annotations
 from torch import Tensor, nn
 
 from .common import init_weights
+from .input_check import check_input
 from .layers import ConvBNAct, make_divisible
 from .registry import register
 
@@ -82,6 +83,7 @@ class MobileNetV2(nn.Module):
     def __init__(self, num_classes: int = 1000, in_channels: int = 3, width_mult: float = 1.0,
                  dropout: float = 0.2) -> None:
         super().__init__()
+        self.in_channels = in_channels
         if width_mult <= 0:
             raise ValueError(f"width_mult must be positive, got {width_mult}")
         channels = make_divisible(32 * width_mult)
@@ -99,6 +101,7 @@ class MobileNetV2(nn.Module):
         init_weights(self, linear="normal")
 
     def forward(self, x: Tensor) -> Tensor:
+        check_input(self, x)
         x = nn.functional.adaptive_avg_pool2d(self.features(x), 1)
         return self.classifier(x.flatten(1))
 

@@ -6,15 +6,24 @@ torchvision's (``resnet18``, ``vgg16``, ``efficientnet_b0`` …) and ``torchvisi
 it, so tests can compare parameter counts, weights and FLOPs with the twin, and readers can switch
 between ``dldna.models.create("resnet18")`` and ``torchvision.models.resnet18()``.
 
-Every factory takes ``num_classes`` and ``in_channels`` as keyword arguments.
+Every factory takes ``num_classes`` and ``in_channels`` as keyword arguments; :func:`register`
+checks both (positive ints) before the factory runs, so ``num_classes=0`` or ``in_channels=2.5``
+is a ValueError naming the argument, not a crash in weight initialisation.
 """
 from __future__ import annotations
 
 import fnmatch
+import functools
+import inspect
 from dataclasses import dataclass
 from typing import Callable
 
 from torch import nn
+
+from ..config import check_positive_int
+
+#: Size arguments every factory checks before building anything (see :func:`register`).
+SIZE_ARGUMENTS = ("num_classes", "in_channels")
 
 
 @dataclass(frozen=True)
@@ -53,14 +62,34 @@ def register(name: str | None = None, *,
 
     def decorate(factory: Callable[..., nn.Module]) -> Callable[..., nn.Module]:
         key = name or factory.__name__
-        if key in _REGISTRY and _REGISTRY[key].factory is not factory:
+        known = _REGISTRY.get(key)
+        if known is not None and getattr(known.factory, "__wrapped__", None) is not factory:
             raise ValueError(f"a model named {key!r} is already registered "
-                             f"(by {_REGISTRY[key].family})")
+                             f"(by {known.family})")
+        checked = known.factory if known is not None else _checked_sizes(factory, key)
         family = factory.__module__.rsplit(".", 1)[-1]
-        _REGISTRY[key] = ModelEntry(key, factory, family, torchvision)
-        return factory
+        _REGISTRY[key] = ModelEntry(key, checked, family, torchvision)
+        return checked
 
     return decorate
+
+
+def _checked_sizes(factory: Callable[..., nn.Module], key: str) -> Callable[..., nn.Module]:
+    """``factory`` that first checks its :data:`SIZE_ARGUMENTS` are positive ints."""
+    signature = inspect.signature(factory)
+
+    @functools.wraps(factory)
+    def build(*args, **kwargs) -> nn.Module:
+        try:
+            bound = signature.bind(*args, **kwargs).arguments
+        except TypeError as err:
+            raise TypeError(f"{key}(): {err}") from None
+        for arg in SIZE_ARGUMENTS:
+            if arg in bound:
+                check_positive_int(bound[arg], f"{arg} of {key!r}")
+        return factory(*args, **kwargs)
+
+    return build
 
 
 def public_factory(factory: Callable[..., nn.Module], name: str, summary: str, args_doc: str, *,

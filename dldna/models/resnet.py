@@ -14,6 +14,7 @@ from torch import Tensor, nn
 from torchvision.ops import StochasticDepth
 
 from .common import conv1x1, conv3x3
+from .input_check import check_input
 from .registry import public_factory
 
 
@@ -116,7 +117,7 @@ class ResNet(nn.Module):
             raise ValueError("width, num_classes and in_channels must be positive")
         if not 0 <= stochastic_depth < 1:
             raise ValueError(f"stochastic_depth must be in [0, 1), got {stochastic_depth}")
-        self.in_planes = width
+        self.in_planes, self.in_channels = width, in_channels
         self._drop_probs = [stochastic_depth * (i + 1) / sum(layers) for i in range(sum(layers))]
         if small_input:
             self.conv1 = conv3x3(in_channels, width)
@@ -159,6 +160,7 @@ class ResNet(nn.Module):
         return nn.Sequential(*layers)
 
     def forward(self, x: Tensor) -> Tensor:
+        check_input(self, x)
         x = self.maxpool(self.relu(self.bn1(self.conv1(x))))
         x = self.layer4(self.layer3(self.layer2(self.layer1(x))))
         return self.fc(torch.flatten(self.avgpool(x), 1))

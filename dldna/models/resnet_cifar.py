@@ -9,6 +9,7 @@ import torch
 from torch import Tensor, nn
 
 from .common import conv3x3
+from .input_check import check_input
 from .registry import public_factory
 
 
@@ -79,6 +80,7 @@ class CifarResNet(nn.Module):
             raise ValueError(f"depth must be 6n + 2 with n ≥ 1 (8, 14, 20, 32, 56 …), got {depth}")
         if width < 1 or num_classes < 1 or in_channels < 1:
             raise ValueError("width, num_classes and in_channels must be positive")
+        self.in_channels = in_channels
         if block is None:
             def block(i: int, o: int, s: int) -> nn.Module:
                 return CifarBlock(i, o, s, residual=residual)
@@ -101,6 +103,7 @@ class CifarResNet(nn.Module):
                 nn.init.kaiming_normal_(m.weight, mode="fan_out", nonlinearity="relu")
 
     def forward(self, x: Tensor) -> Tensor:
+        check_input(self, x)
         x = self.relu(self.bn1(self.conv1(x)))
         x = self.layer3(self.layer2(self.layer1(x)))
         return self.fc(torch.flatten(self.avgpool(x), 1))

@@ -14,6 +14,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor, nn
 
+from .input_check import check_input
 from .registry import register
 
 __all__ = ["BasicBlockExample", "DigitsCNN", "SmallCNN", "digits_cnn", "small_cnn"]
@@ -43,6 +44,7 @@ class SmallCNN(nn.Module):
         super().__init__()
         side = _check_side(image_size, 4, "SmallCNN (two 2×2 poolings)")
         first, second = widths
+        self.in_channels, self.input_size = in_channels, image_size  # read by check_input
         self.features = nn.Sequential(
             nn.Conv2d(in_channels, first, 5, padding=2), nn.BatchNorm2d(first), nn.ReLU(),
             nn.MaxPool2d(2),
@@ -52,6 +54,7 @@ class SmallCNN(nn.Module):
         self.classifier = nn.Linear(second * side * side, num_classes)
 
     def forward(self, x: Tensor) -> Tensor:
+        check_input(self, x)
         return self.classifier(self.features(x).flatten(1))
 
 
@@ -77,6 +80,11 @@ class DigitsCNN(nn.Sequential):
             nn.Flatten(), nn.Linear(32 * side * side, hidden), nn.ReLU(),
             nn.Linear(hidden, num_classes),
         )
+        self.in_channels, self.input_size = in_channels, image_size  # read by check_input
+
+    def forward(self, x: Tensor) -> Tensor:
+        check_input(self, x)
+        return super().forward(x)
 
 
 class BasicBlockExample(nn.Module):

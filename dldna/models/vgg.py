@@ -11,7 +11,7 @@ from typing import Callable, Sequence, Union
 
 from torch import Tensor, nn
 
-from .input_check import Shrink, check_image, min_input_side
+from .input_check import Shrink, check_input, min_input_side
 from .common import fc_head, init_weights, last_conv_channels
 from .registry import public_factory
 
@@ -75,7 +75,7 @@ class VGG(nn.Module):
         init_weights(self)  # torchvision's initialisation
 
     def forward(self, x: Tensor) -> Tensor:
-        check_image(x, self.in_channels, self.min_side, type(self).__name__)
+        check_input(self, x)
         return self.classifier(self.avgpool(self.features(x)).flatten(1))
 
 

@@ -13,6 +13,7 @@ from collections import OrderedDict
 import torch
 from torch import Tensor, nn
 
+from .input_check import check_input
 from .registry import register
 
 __all__ = ["MLPBlock", "EncoderBlock", "Encoder", "VisionTransformer", "vit_tiny", "vit_b_16"]
@@ -126,6 +127,7 @@ class VisionTransformer(nn.Module):
             raise ValueError(f"hidden_dim={hidden_dim} must be divisible by "
                              f"num_heads={num_heads}")
         self.image_size, self.patch_size, self.hidden_dim = image_size, patch_size, hidden_dim
+        self.in_channels, self.input_size = in_channels, image_size  # read by check_input
         self.conv_proj = nn.Conv2d(in_channels, hidden_dim, patch_size, stride=patch_size)
         self.class_token = nn.Parameter(torch.zeros(1, 1, hidden_dim))
         self.seq_length = (image_size // patch_size) ** 2 + 1
@@ -147,9 +149,7 @@ class VisionTransformer(nn.Module):
         Args:
             x: images of side ``image_size``.
         """
-        if x.shape[-2:] != (self.image_size, self.image_size):
-            raise ValueError(f"expected {self.image_size}×{self.image_size} images, got "
-                             f"{tuple(x.shape[-2:])}")
+        check_input(self, x)
         return self.conv_proj(x).flatten(2).transpose(1, 2)
 
     def tokens(self, x: Tensor) -> Tensor:

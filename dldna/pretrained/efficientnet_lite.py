@@ -20,6 +20,8 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from .topk import named_top_k
+
 __all__ = ["EfficientNetLite0", "efficientnet_lite0", "weights_path", "transform", "categories",
            "preprocess", "top_k", "PACKAGE", "TOP1"]
 
@@ -185,5 +187,4 @@ def top_k(model: nn.Module, image, k: int = 5) -> list[tuple[str, float]]:
     names = categories()
     if not isinstance(k, int) or not 1 <= k <= len(names):
         raise ValueError(f"k must be an integer in [1, {len(names)}], got {k!r}")
-    values, indices = model.eval()(preprocess(image)).softmax(1)[0].topk(k)
-    return [(names[int(i)], float(v)) for v, i in zip(values, indices)]
+    return named_top_k(model.eval()(preprocess(image)), names, k)

