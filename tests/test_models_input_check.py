@@ -79,3 +79,15 @@ def test_right_inputs_still_run(grey_models):
         assert grey_models["resnet18"](torch.rand(2, 1, 5, 5)).shape == (2, 4)
         assert grey_models["lenet5"](torch.rand(2, 1, 32, 32)).shape == (2, 4)
         assert grey_models["vit_tiny"](torch.rand(1, 1, 28, 28)).shape == (1, 4)
+
+
+def test_symbolic_tracing_passes_the_input_check():
+    """The book's block diagrams trace models with torch.fx: a Proxy has no dtype or shape to
+    check, so the check lets it through; the traced graph computes what the model computes,
+    and the model itself still refuses a wrong batch."""
+    model = create("resnet18", num_classes=10).eval()
+    traced = torch.fx.symbolic_trace(model)
+    x = torch.rand(2, 3, 32, 32)
+    assert torch.allclose(traced(x), model(x))
+    with pytest.raises(TypeError, match=r"x\.float\(\) / 255"):
+        model(torch.zeros(1, 3, 32, 32, dtype=torch.uint8))

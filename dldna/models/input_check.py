@@ -11,6 +11,7 @@ import math
 from typing import NamedTuple, Sequence
 
 import torch
+import torch.fx
 from torch import nn
 
 
@@ -80,6 +81,8 @@ def check_image(x: torch.Tensor, in_channels: int, min_side: int, model: str, *,
         dtype: the dtype of the model's weights; ``None`` skips that check.
         size: the one side the model takes (fixed by its head); ``None`` for any ≥ ``min_side``.
     """
+    if isinstance(x, torch.fx.Proxy):  # symbolic tracing (the book's diagrams): no values yet
+        return
     if not isinstance(x, torch.Tensor):
         hint = " (convert with `torch.as_tensor(x)`)" if hasattr(x, "__array__") else ""
         raise TypeError(f"{model} expects a torch.Tensor, got {type(x).__name__}{hint}")
