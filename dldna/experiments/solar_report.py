@@ -182,8 +182,9 @@ def show_mistakes(net, images: Tensor, positions: Sequence[int], probs4: Tensor,
 
     from ..explain.gradcam import grad_cam
 
-    fig, axes = plt.subplots(2, len(positions), figsize=(1.9 * len(positions), 4.2),
-                             squeeze=False)
+    # At most the book's 7-inch column: a wider figure is shrunk by the browser.
+    width = min(7.0, 1.2 * len(positions))
+    fig, axes = plt.subplots(2, len(positions), figsize=(width, 4.4), squeeze=False)
     for column, position in enumerate(positions):
         image = images[position]
         # The layer sits in the frozen prefix: ask for the input's gradient so that its
