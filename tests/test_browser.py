@@ -226,7 +226,9 @@ def test_terms_and_names_link_to_glossary_and_api(browser, site):
     # The API page describes each parameter, not only its type.
     page, _ = _visit(browser, f"{site}/book/api.html")
     described = """(id) => {
-      const entry = document.getElementById(id).parentElement;
+      const anchor = document.getElementById(id);
+      if (!anchor) return null;
+      const entry = anchor.parentElement;
       const dt = Array.from(entry.querySelectorAll(':scope > dd > dl.field-list > dt'))
         .find(d => d.textContent.trim().startsWith('Parameters'));
       if (!dt) return [];
@@ -234,11 +236,13 @@ def test_terms_and_names_link_to_glossary_and_api(browser, site):
       return (items.length ? Array.from(items) : [dt.nextElementSibling])
         .map(x => x.textContent.trim());
     }"""
-    samples = ("dldna.receptive_field.receptive_field", "dldna.receptive_field.receptive_field_region",
-               "dldna.frequency.convolution_theorem_check")
+    samples = ("dldna.measure.receptive_field.receptive_field",
+               "dldna.measure.receptive_field.receptive_field_region",
+               "dldna.filters.frequency.convolution_theorem_check")
     described = {name: page.evaluate(described, name) for name in samples}
     page.context.close()
     for name, texts in described.items():
+        assert texts is not None, f"the API page has no entry {name}"
         # "name (type) – what it is": at least three words after the dash
         assert texts and all(len(t.split("–", 1)[-1].split()) >= 3 for t in texts), (name, texts)
 
