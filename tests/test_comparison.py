@@ -41,7 +41,7 @@ def test_flowchart_names_the_four_recommendations():
 def test_comparison_table_takes_registry_names_at_a_size_each_model_can_run():
     rows, missing = comparison.comparison_table(["resnet18", "lenet5"])
     assert missing == [] and [r["architecture"] for r in rows] == ["resnet18", "lenet5"]
-    assert [r["input"] for r in rows] == [224, 32] and rows[0]["weight layers"] == 18 + 3
+    assert [r["input"] for r in rows] == [224, 32] and rows[0]["depth"] == 18
     assert comparison.comparison_table("resnet18")[0][0]["params (M)"] == pytest.approx(11.69, 0.01)
 
 
@@ -53,3 +53,35 @@ def test_comparison_table_takes_registry_names_at_a_size_each_model_can_run():
 def test_comparison_table_refuses_what_it_cannot_count(bad, error, message):
     with pytest.raises(error, match=message):
         comparison.comparison_table(bad)
+
+
+def test_depth_counts_the_longest_path_of_weighted_layers():
+    import torch
+    from torch import nn
+
+    from dldna import models
+
+    class Gated(nn.Module):  # a projection beside the path, a gate on it
+        def __init__(self):
+            super().__init__()
+            self.a, self.b = nn.Conv2d(3, 4, 3, padding=1), nn.Conv2d(4, 4, 3, padding=1)
+            self.shortcut, self.gate = nn.Conv2d(3, 4, 1), nn.Conv2d(4, 4, 1)
+            self.head = nn.Linear(4, 2)
+
+        def forward(self, x):
+            y = self.b(self.a(x))
+            y = y * torch.sigmoid(self.gate(y)) + self.shortcut(x)
+            return self.head(y.mean((2, 3)))
+
+    assert comparison.longest_path_layers(Gated(), (1, 3, 8, 8)) == 4  # a, b, gate, head
+    with torch.device("meta"):
+        for name, kwargs, expected in (("resnet50", {}, 50), ("vgg16", {}, 16),
+                                       ("googlenet", {"aux_logits": False}, 22),
+                                       ("vit_b_16", {}, 2 + 4 * 12)):
+            model = models.create(name, **kwargs).train()
+            assert comparison.longest_path_layers(model, (1, 3, 224, 224)) == expected, name
+            assert model.training
+    rows, _ = comparison.comparison_table(
+        [a for a in comparison.ARCHITECTURES if a.model in ("googlenet", "resnet50")])
+    assert [(r["year"], r["depth"], r["paper's depth"]) for r in rows] == [(2014, 22, 22),
+                                                                           (2015, 50, 50)]

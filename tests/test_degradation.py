@@ -1,6 +1,7 @@
 """dldna.degradation: the experiment's bookkeeping, gradient norms and block deletion."""
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 import torch
 
@@ -65,7 +66,10 @@ def test_gradient_norms_one_per_convolution_in_order():
         degradation.gradient_norms(model, images[0], labels[:1])
     profiles = degradation.gradient_norm_profiles(8, data.load("digits", "train"), width=4,
                                                   steps=2, batch_size=16)
-    assert profiles.shape == (7, 4)
+    assert profiles.shape == (7, 4) and profiles.attrs["steps"] == 2
+    assert degradation.gradient_spread(pd.Series([2.0, 0.5, 1.0])) == 4.0
+    with pytest.raises(ValueError, match="positive"):
+        degradation.gradient_spread(pd.Series([1.0, 0.0]))
 
 
 def test_block_deletion_replaces_one_block_by_the_identity():

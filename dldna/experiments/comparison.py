@@ -17,7 +17,8 @@ from .. import models
 from ..measure.efficiency import model_cost
 from ..models.layers import LayerNorm2d
 
-__all__ = ["Architecture", "ARCHITECTURES", "weight_layers", "comparison_table",
+__all__ = ["Architecture", "ARCHITECTURES", "weight_layers", "longest_path_layers",
+           "comparison_table",
            "convnext_steps", "decision_flowchart"]
 
 
@@ -28,45 +29,52 @@ class Architecture:
     Args:
         label: name shown in the table, e.g. ``"ResNet-50"``.
         model: registry name of its builder.
-        year: year of the cited paper.
+        year: year of its first public version (preprint or competition entry), which can be
+            earlier than the year of the cited publication.
         idea: its key idea in a few words.
         cite: key of the paper in book/references.bib.
         weights: name of the torchvision weights enum whose metadata gives ImageNet
             accuracies; ``None`` when there is none.
         resolution: side in pixels of the input it is counted at.
         kwargs: ``(name, value)`` pairs passed to the builder.
+        paper_depth: the depth the paper itself states, by its own convention; ``None`` when
+            it states none.
     """
 
     label: str
     model: str  # registry name
-    year: int  # year of the cited paper
+    year: int  # year of the first public version
     idea: str
     cite: str  # key in book/references.bib
     weights: str | None = None  # torchvision weights enum with ImageNet metrics
     resolution: int = 224
     kwargs: tuple = ()
+    paper_depth: int | None = None
 
 
 ARCHITECTURES = (
+    # LeNet-5's paper counts 7 layers, its subsampling layers included (LeCun et al., 1998).
     Architecture("LeNet-5", "lenet5", 1998, "convolution + pooling, trained end to end",
-                 "lecun1998gradient", None, 32, (("num_classes", 10), ("in_channels", 1))),
+                 "lecun1998gradient", None, 32, (("num_classes", 10), ("in_channels", 1)), 7),
     Architecture("AlexNet", "alexnet", 2012, "ReLU, dropout, big data on GPUs",
-                 "krizhevsky2012imagenet", "AlexNet_Weights"),
+                 "krizhevsky2012imagenet", "AlexNet_Weights", paper_depth=8),
     Architecture("VGG-16", "vgg16", 2014, "deep stacks of 3×3 convolutions", "simonyan2014very",
-                 "VGG16_Weights"),
-    Architecture("GoogLeNet", "googlenet", 2015, "Inception modules, 1×1 reductions",
+                 "VGG16_Weights", paper_depth=16),
+    Architecture("GoogLeNet", "googlenet", 2014, "Inception modules, 1×1 reductions",
                  "szegedy2015going", "GoogLeNet_Weights",
-                 kwargs=(("aux_logits", False),)),  # auxiliary heads: training only
-    Architecture("ResNet-50", "resnet50", 2016, "residual connections, bottlenecks",
-                 "he2016deep", "ResNet50_Weights"),
+                 kwargs=(("aux_logits", False),),  # auxiliary heads: training only
+                 paper_depth=22),
+    Architecture("ResNet-50", "resnet50", 2015, "residual connections, bottlenecks",
+                 "he2016deep", "ResNet50_Weights", paper_depth=50),
     Architecture("MobileNetV2", "mobilenet_v2", 2018, "inverted residuals, depthwise convs",
                  "sandler2018mobilenetv2", "MobileNet_V2_Weights"),
     Architecture("EfficientNet-B0", "efficientnet_b0", 2019, "searched MBConv net with SE",
                  "tan2019efficientnet", "EfficientNet_B0_Weights"),
     Architecture("EfficientNet-B7", "efficientnet_b7", 2019, "compound scaling of B0",
                  "tan2019efficientnet", "EfficientNet_B7_Weights", 600),
-    Architecture("ViT-B/16", "vit_b_16", 2021, "patches as tokens, self-attention",
-                 "dosovitskiy2021image", "ViT_B_16_Weights"),
+    # ViT's paper gives the number of Transformer encoder blocks (Dosovitskiy et al., Table 1).
+    Architecture("ViT-B/16", "vit_b_16", 2020, "patches as tokens, self-attention",
+                 "dosovitskiy2021image", "ViT_B_16_Weights", paper_depth=12),
     Architecture("ConvNeXt-T", "convnext_tiny", 2022, "ResNet modernised like a Transformer",
                  "liu2022convnet", "ConvNeXt_Tiny_Weights"),
 )
@@ -80,6 +88,72 @@ def weight_layers(model: nn.Module) -> int:
         model: the network to count, on any device (also ``meta``).
     """
     return sum(isinstance(m, (nn.Conv2d, nn.Linear)) for m in model.modules())
+
+
+_SHAPE_ONLY = {"TBackward0", "ViewBackward0", "UnsafeViewBackward0", "PermuteBackward0",
+               "TransposeBackward0", "ExpandBackward0", "ReshapeAliasBackward0"}
+
+
+def _weight_ids(model: nn.Module) -> set[int]:
+    ids = set()
+    for m in model.modules():
+        if isinstance(m, (nn.Conv2d, nn.Linear)):
+            ids.add(id(m.weight))
+        elif isinstance(m, nn.MultiheadAttention):  # its q, k, v projection is one matrix
+            ids.update(id(w) for w in (m.in_proj_weight, m.q_proj_weight, m.k_proj_weight,
+                                       m.v_proj_weight) if w is not None)
+    return ids
+
+
+def _applies_weight(node, weights: set[int]) -> bool:
+    """Whether an autograd node multiplies by one of ``weights`` (seen directly or through a
+    transpose or reshape of it)."""
+    stack = [n for n, _ in node.next_functions if n is not None]
+    while stack:
+        n = stack.pop()
+        if type(n).__name__ == "AccumulateGrad":
+            if id(n.variable) in weights:
+                return True
+        elif type(n).__name__ in _SHAPE_ONLY and len(n.next_functions) == 1:
+            stack.extend(m for m, _ in n.next_functions if m is not None)
+    return False
+
+
+def longest_path_layers(model: nn.Module, input_shape) -> int:
+    """Depth as the papers count it: the number of layers with weights (convolutions, linear
+    layers, attention projections) on the longest path from the input to the output.
+
+    A shortcut projection runs beside its block, so it does not add to the depth; a
+    squeeze-and-excitation gate multiplies the main path, so its two layers do. The path is
+    read from the autograd graph of one forward pass in eval mode; on the ``meta`` device
+    nothing is computed.
+
+    Args:
+        model: the network; its training mode is restored afterwards.
+        input_shape: the batch shape fed through it, e.g. ``(1, 3, 224, 224)``.
+    """
+    weights = _weight_ids(model)
+    was_training = model.training
+    model.eval()
+    try:
+        with torch.enable_grad():
+            out = model(torch.zeros(*input_shape, requires_grad=True))
+    finally:
+        model.train(was_training)
+    depth: dict = {}
+    stack = [(out.grad_fn, False)]
+    while stack:  # iterative post-order: graphs of deep networks exceed Python's recursion
+        node, children_done = stack.pop()
+        if node in depth:
+            continue
+        children = [n for n, _ in node.next_functions if n is not None]
+        if children_done:
+            depth[node] = (int(_applies_weight(node, weights))
+                           + max((depth[c] for c in children), default=0))
+        else:
+            stack.append((node, True))
+            stack.extend((c, False) for c in children if c not in depth)
+    return depth[out.grad_fn]
 
 
 def _imagenet_metrics(weights: str | None) -> tuple[float | None, float | None]:
@@ -113,13 +187,24 @@ def comparison_table(architectures=ARCHITECTURES) -> tuple[list[dict], list[str]
         kwargs = dict(a.kwargs)
         cost = model_cost(a.model, a.resolution, **kwargs)
         with torch.device("meta"):
-            layers = weight_layers(models.create(a.model, **kwargs))
+            model = models.create(a.model, **kwargs)
+            channels = _input_channels(model)
+            depth = longest_path_layers(model, (1, channels, a.resolution, a.resolution))
         top1, top5 = _imagenet_metrics(a.weights)
-        rows.append({"architecture": a.label, "year": a.year, "weight layers": layers,
+        rows.append({"architecture": a.label, "year": a.year, "depth": depth,
+                     "paper's depth": a.paper_depth,
                      "params (M)": cost.params / 1e6, "GMACs": cost.macs / 1e9,
                      "input": a.resolution, "top-1 (%)": top1, "top-5 (%)": top5,
                      "key idea": a.idea, "cite": a.cite})
     return rows, missing
+
+
+def _input_channels(model: nn.Module) -> int:
+    """The channels the model's first convolution or linear layer takes (3 if it has none)."""
+    for module in model.modules():
+        if isinstance(module, nn.Conv2d):
+            return module.in_channels
+    return 3
 
 
 def _as_architecture(item) -> Architecture:

@@ -273,7 +273,7 @@ def gradient_norms(model: nn.Module, images: torch.Tensor, labels: torch.Tensor
 
 
 def gradient_norm_profiles(depth: int, dataset: _data.ImageDataset, *, width: int = 8,
-                           steps: int = 20, batch_size: int = 64, lr: float = 0.05,
+                           steps: int | None = None, batch_size: int = 64, lr: float = 0.05,
                            seed: int = 0) -> pd.DataFrame:
     """Per-layer gradient norms of a plain and a residual net, at init and after ``steps``.
 
@@ -281,14 +281,18 @@ def gradient_norm_profiles(depth: int, dataset: _data.ImageDataset, *, width: in
         depth: weighted layers of both nets.
         dataset: the training data; a fixed batch of it is the probe.
         width: channels of the first stage.
-        steps: SGD steps between the two measurements.
+        steps: SGD steps between the two measurements; ``None``: the profile's number
+            (2 in smoke, 20 in cpu, 50 in gpu).
         batch_size: images per step and in the probe batch.
         lr: SGD learning rate (momentum 0.9).
         seed: seeds the weights, the probe batch and the training batches.
 
     Returns:
-        A DataFrame, one row per convolution, one column per (net, moment).
+        A DataFrame, one row per convolution, one column per (net, moment); ``attrs["steps"]``
+        holds the number of steps.
     """
+    if steps is None:
+        steps = get_profile().pick(smoke=2, cpu=20, gpu=50)
     device = get_device()
     images, labels = (t.to(device) for t in dataset.tensors())
     generator = torch.Generator().manual_seed(seed)
@@ -306,7 +310,22 @@ def gradient_norm_profiles(depth: int, dataset: _data.ImageDataset, *, width: in
             optimizer.step()
         columns[(kind, f"after {steps} steps")] = gradient_norms(model, images[probe],
                                                                  labels[probe])
-    return pd.DataFrame(columns)
+    table = pd.DataFrame(columns)
+    table.attrs["steps"] = steps
+    return table
+
+
+def gradient_spread(norms: pd.Series) -> float:
+    """How unevenly the layers receive gradient: the largest per-layer gradient norm divided
+    by the smallest (1 means every layer gets the same).
+
+    Args:
+        norms: positive gradient norms, one per layer (a column of
+            :func:`gradient_norm_profiles`).
+    """
+    if len(norms) == 0 or (norms <= 0).any():
+        raise ValueError("norms must be a non-empty series of positive numbers")
+    return float(norms.max() / norms.min())
 
 
 # Block deletion (the "ensemble of paths" view) lives in block_deletion.py.
