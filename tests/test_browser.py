@@ -100,6 +100,23 @@ def test_kernel_editor_widget_renders_from_saved_state(browser, site):
     assert boxes == 9 and not problems
 
 
+def test_static_widgets_say_so_and_their_controls_are_disabled(browser, site):
+    # ch. 5's architecture widget: a model menu and a size menu that need a kernel
+    page, problems = _visit(browser, f"{site}/book/05_lenet_alexnet_vgg.html",
+                            wait_for=".dldna-static-widget-note")
+    state = page.evaluate("""() => {
+      const controls = Array.from(document.querySelectorAll(
+        '.jupyter-widgets select, .jupyter-widgets input, .jupyter-widgets button'));
+      return {controls: controls.length, live: controls.filter(c => !c.disabled).length,
+              notes: Array.from(document.querySelectorAll('.dldna-static-widget-note'))
+                       .map(n => n.textContent)};
+    }""")
+    page.context.close()
+    assert state["controls"] >= 2 and state["live"] == 0, state
+    assert state["notes"] and all("Colab" in note for note in state["notes"]), state
+    assert not problems
+
+
 def test_animation_player_is_present(browser, site):
     page, problems = _visit(browser, f"{site}/book/01_filters.html")
     players = page.evaluate("document.querySelectorAll('.animation input[type=range]').length")

@@ -37,3 +37,38 @@
   });
   window.MathJax = current || {};  // so the widgets find a Hub before MathJax 3 loads
 })();
+
+// On this static page no kernel answers the widgets: their controls would look live and do
+// nothing. Each rendered widget gets its controls disabled and one visible line above it that
+// says so and where to use it (the saved first state, figures included, stays as it is).
+(function () {
+  var NOTE = "Static copy: these controls do nothing on this web page. To use them, open " +
+             "the chapter in Colab (rocket icon at the top of the page) or in Jupyter.";
+  function mark(root) {
+    root.querySelectorAll(".jupyter-widgets input, .jupyter-widgets select, " +
+                          ".jupyter-widgets button, .jupyter-widgets textarea")
+      .forEach(function (control) {
+        control.disabled = true;
+        control.title = "Needs a running kernel (Colab or Jupyter)";
+      });
+    root.querySelectorAll(".jupyter-widgets").forEach(function (widget) {
+      var top = widget.parentElement && !widget.parentElement.closest(".jupyter-widgets");
+      if (!top || widget.dataset.dldnaStatic) return;
+      widget.dataset.dldnaStatic = "1";
+      var note = document.createElement("p");
+      note.className = "dldna-static-widget-note";
+      note.textContent = NOTE;
+      widget.parentElement.insertBefore(note, widget);
+    });
+  }
+  function start() {
+    mark(document);
+    new MutationObserver(function () { mark(document); })
+      .observe(document.body, { childList: true, subtree: true });
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+})();
