@@ -51,6 +51,9 @@ def test_subset_keeps_every_class():
     assert len(ds) == 50 and torch.bincount(ds.labels, minlength=10).min() == 5
     with pytest.raises(ValueError, match="n must be a positive integer"):
         ds.subset(0)
+    with pytest.raises(ValueError, match="n must be a positive integer"):
+        ds.subset(True)
+    assert ds.subset(None) is ds and ds.subset(len(ds) + 1) is ds  # None: everything
 
 
 def test_loader_batches():

@@ -88,15 +88,18 @@ class ImageDataset(Dataset):
         """All images as float32 in [0, 1] and all labels, ready for in-memory training."""
         return self.images.float() / 255.0, self.labels.clone()
 
-    def subset(self, n: int, *, seed: int = 0) -> "ImageDataset":
+    def subset(self, n: int | None, *, seed: int = 0) -> "ImageDataset":
         """A random subset of ``n`` items (stratified by class, so every class stays present).
 
         Args:
-            n: how many items, ≥ 1 (``n`` ≥ the length returns the dataset itself).
+            n: how many items, ≥ 1 (``n`` ≥ the length, or ``None``, returns the dataset
+                itself, as ``RunSize.train_size=None`` means the whole split).
             seed: seed of the random choice.
         """
-        if not isinstance(n, int) or n <= 0:
-            raise ValueError(f"n must be a positive integer, got {n!r}")
+        if n is None:
+            return self
+        if not isinstance(n, int) or isinstance(n, bool) or n <= 0:
+            raise ValueError(f"n must be a positive integer or None (everything), got {n!r}")
         if n >= len(self):
             return self
         generator = torch.Generator().manual_seed(seed)

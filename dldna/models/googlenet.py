@@ -87,10 +87,7 @@ class InceptionModule(nn.Module):
         super().__init__()
         channels = (in_channels, ch1x1, ch3x3red, ch3x3, ch5x5red, ch5x5,
                     pool_proj)
-        check_positive_ints(**dict(zip(_ARGS, channels)))
-        if branch3_kernel not in (3, 5):
-            raise ValueError(f"branch3_kernel must be 3 (torchvision) or 5 "
-                             f"(paper), got {branch3_kernel!r}")
+        _check_module_args(channels, branch3_kernel)
         self.in_channels = in_channels
         self.out_channels = ch1x1 + ch3x3 + ch5x5 + pool_proj
         self.branch1 = BasicConv2d(in_channels, ch1x1, kernel_size=1)
@@ -106,16 +103,25 @@ class InceptionModule(nn.Module):
             BasicConv2d(in_channels, pool_proj, kernel_size=1))
 
     def forward(self, x: Tensor) -> Tensor:
-        if x.dim() != 4 or x.shape[1] != self.in_channels:
-            raise ValueError(f"InceptionModule expects {self.in_channels} "
-                             f"input channels, got input of shape "
-                             f"{tuple(x.shape)}")
+        _check_module_input(self, x)
         branches = (self.branch1, self.branch2, self.branch3, self.branch4)
-        out = torch.cat([branch(x) for branch in branches], dim=1)
-        if out.shape[1] != self.out_channels:  # the output-channel check
-            raise RuntimeError(f"expected {self.out_channels} output "
-                               f"channels, got {out.shape[1]}")
-        return out
+        return torch.cat([branch(x) for branch in branches], dim=1)
+
+
+def _check_module_args(channels: tuple[int, ...], branch3_kernel: int) -> None:
+    """ValueError unless every channel count is a positive int and the kernel is 3 or 5."""
+    check_positive_ints(**dict(zip(_ARGS, channels)))
+    if branch3_kernel not in (3, 5):
+        raise ValueError(f"branch3_kernel must be 3 (torchvision) or 5 "
+                         f"(paper), got {branch3_kernel!r}")
+
+
+def _check_module_input(module: "InceptionModule", x: Tensor) -> None:
+    """ValueError unless ``x`` is an (N, C, H, W) batch with the module's input channels."""
+    if x.dim() != 4 or x.shape[1] != module.in_channels:
+        raise ValueError(f"InceptionModule expects {module.in_channels} "
+                         f"input channels, got input of shape "
+                         f"{tuple(x.shape)}")
 
 
 class NaiveInceptionModule(nn.Module):

@@ -10,6 +10,21 @@ from .registry import register
 _ACTIVATIONS = {"tanh": nn.Tanh, "relu": nn.ReLU, "sigmoid": nn.Sigmoid}
 
 
+def _flattened_side(image_size: int, padding: int, activation: str, pool: str) -> int:
+    """Side of the feature map the first FC layer flattens; ValueError for bad arguments."""
+    if activation not in _ACTIVATIONS:
+        raise ValueError(f"activation must be one of "
+                         f"{sorted(_ACTIVATIONS)}, got {activation!r}")
+    if pool not in ("avg", "max"):
+        raise ValueError(f"pool must be 'avg' or 'max', got {pool!r}")
+    # two 5×5 convolutions, each followed by a 2×2 pool
+    side = ((image_size + 2 * padding - 4) // 2 - 4) // 2
+    if side < 1:
+        raise ValueError(f"image_size={image_size} with padding={padding} is too small for "
+                         "two 5×5 convolutions and two 2×2 poolings")
+    return side
+
+
 class LeNet5(nn.Module):
     """conv 5×5 (6) → pool → conv 5×5 (16) → pool → FC 120 → FC 84
     → FC (classes).
@@ -27,17 +42,7 @@ class LeNet5(nn.Module):
                  image_size: int = 32, padding: int = 0,
                  activation: str = "tanh", pool: str = "avg") -> None:
         super().__init__()
-        if activation not in _ACTIVATIONS:
-            raise ValueError(f"activation must be one of "
-                             f"{sorted(_ACTIVATIONS)}, got {activation!r}")
-        if pool not in ("avg", "max"):
-            raise ValueError(f"pool must be 'avg' or 'max', got {pool!r}")
-        # two 5×5 convolutions, each followed by a 2×2 pool
-        side = ((image_size + 2 * padding - 4) // 2 - 4) // 2
-        if side < 1:
-            raise ValueError(f"image_size={image_size} with "
-                             f"padding={padding} is too small for two 5×5 "
-                             "convolutions and two 2×2 poolings")
+        side = _flattened_side(image_size, padding, activation, pool)
         self.in_channels, self.image_size = in_channels, image_size
         self.input_size = image_size  # the first FC layer fixes it (read by check_input)
         act = _ACTIVATIONS[activation]
