@@ -41,3 +41,43 @@ def test_depth_reading_lists_later_rows_that_are_shallower():
     assert trends.depth_reading(ROWS[:1])["later_shallower"] == "none"
     with pytest.raises(ValueError, match="rows"):
         trends.depth_reading([])
+
+
+FULL = [
+    {"architecture": "AlexNet", "year": 2012, "depth": 8, "params (M)": 61.0, "GMACs": 0.7,
+     "top-1 (%)": 56.5, "key idea": "ReLU"},
+    {"architecture": "VGG-16", "year": 2014, "depth": 16, "params (M)": 138.0, "GMACs": 15.5,
+     "top-1 (%)": 71.6, "key idea": "3×3"},
+    {"architecture": "GoogLeNet", "year": 2014, "depth": 22, "params (M)": 6.6, "GMACs": 1.5,
+     "top-1 (%)": 69.8, "key idea": "Inception"},
+    {"architecture": "EfficientNet-B0", "year": 2019, "depth": 82, "params (M)": 5.3,
+     "GMACs": 0.39, "top-1 (%)": 77.7, "key idea": "MBConv"},
+    {"architecture": "ViT-B/16", "year": 2020, "depth": 50, "params (M)": 86.6, "GMACs": 17.6,
+     "top-1 (%)": 81.1, "key idea": "patches"},
+]
+
+
+def test_accuracy_drops_are_the_steps_down_the_table_where_top1_fell():
+    assert [(a, b, round(d, 1)) for a, b, d in trends.accuracy_drops(FULL)] == [
+        ("VGG-16", "GoogLeNet", 1.8)]
+    assert trends.accuracy_drops(ROWS[-1:]) == []
+
+
+def test_trend_markdown_reads_the_pairs_present_and_the_depth_peak():
+    text = trends.trend_markdown(FULL)
+    assert "it fell at one step: VGG-16 → GoogLeNet (1.8 points)" in text
+    assert "**From VGG-16 to EfficientNet-B0:** EfficientNet-B0 has 1/26 of VGG-16's" in text
+    assert "**From EfficientNet-B0 to ViT-B/16:** ViT-B/16 has 16.3×" in text
+    assert "GoogLeNet to ResNet-50" not in text  # ResNet-50 is not in these rows
+    assert "deepest network here is EfficientNet-B0 (82" in text
+    assert "Later designs are shallower: ViT-B/16 (50)." in text
+    assert "ViT-B/16 45×" in text  # not cheaper than B0
+
+
+def test_trend_markdown_of_a_short_table_claims_nothing_about_absent_rows():
+    text = trends.trend_markdown(FULL[:1] + FULL[3:4])  # AlexNet and B0 only
+    assert "never fell" in text and "From " not in text and "not cheaper" not in text
+    assert "No later row of this table is shallower." in text
+    assert "Depth did not grow" not in text
+    with pytest.raises(ValueError, match="rows"):
+        trends.trend_markdown([])

@@ -7,7 +7,7 @@ cannot drift from the table.
 """
 from __future__ import annotations
 
-__all__ = ["pair_reading", "depth_reading"]
+__all__ = ["pair_reading", "depth_reading", "accuracy_drops", "trend_markdown"]
 
 
 def _by_label(rows: list[dict], label: str) -> dict:
@@ -68,3 +68,106 @@ def depth_reading(rows: list[dict]) -> dict[str, str]:
             "deepest_year": f"{deepest['year']}",
             "later_shallower": " and ".join(f"{r['architecture']} ({r['depth']})"
                                             for r in later) or "none"}
+
+
+def accuracy_drops(rows: list[dict]) -> list[tuple[str, str, float]]:
+    """The steps down the table at which ImageNet top-1 accuracy fell.
+
+    Rows without an accuracy (LeNet-5) are skipped; each step compares a row with the previous
+    row that has one.
+
+    Returns:
+        ``(earlier, later, points lost)`` for each step at which accuracy fell.
+    """
+    scored = [r for r in rows if r.get("top-1 (%)") is not None]
+    return [(a["architecture"], b["architecture"], a["top-1 (%)"] - b["top-1 (%)"])
+            for a, b in zip(scored, scored[1:]) if b["top-1 (%)"] < a["top-1 (%)"]]
+
+
+# The pairs the chapter reads, as (reference row, compared row); a pair is read when both are there.
+PAIRS = (("VGG-16", "EfficientNet-B0"), ("GoogLeNet", "ResNet-50"),
+         ("EfficientNet-B0", "ViT-B/16"))
+
+
+def _times(x: float) -> str:
+    """A ratio as it reads in prose: "3.9×" above 1, "1/26 of" below."""
+    return f"{x:.1f}×" if x >= 1 else f"1/{1 / x:.2g} of"
+
+
+def _pair_bullet(rows: list[dict], base: str, other: str) -> str:
+    a, b = _by_label(rows, base), _by_label(rows, other)
+    gain = pair_reading(rows, base, other)["accuracy"]
+    per = (b["top-1 (%)"] / b["params (M)"]) / (a["top-1 (%)"] / a["params (M)"])
+    return (f"- **From {base} to {other}:** {other} has {_times(b['params (M)'] / a['params (M)'])} "
+            f"{base}'s parameters and {_times(b['GMACs'] / a['GMACs'])} its multiply-adds for "
+            f"{gain}, so its accuracy per parameter is {_times(per)} {base}'s.")
+
+
+def _depth_sentences(rows: list[dict]) -> str:
+    d = depth_reading(rows)
+    deepest = _by_label(rows, d["deepest"])
+    peak = (f"The deepest network here is {d['deepest']} ({d['deepest_depth']} weighted layers on "
+            f"the longest path, {d['deepest_year']}; key idea: "
+            f"{deepest.get('key idea', 'not stated')}).")
+    if d["later_shallower"] == "none":
+        return f"{peak} No later row of this table is shallower."
+    return (f"Depth did not grow steadily either. {peak} Later designs are shallower: "
+            f"{d['later_shallower']}.")
+
+
+def _newest_sentence(rows: list[dict]) -> str:
+    labels = {r["architecture"] for r in rows}
+    newest = [n for n in ("ViT-B/16", "ConvNeXt-T") if n in labels]
+    if "EfficientNet-B0" not in labels or not newest:
+        return ""
+    b0 = _by_label(rows, "EfficientNet-B0")
+    costs = [_by_label(rows, n)["GMACs"] / b0["GMACs"] for n in newest]
+    if min(costs) <= 1:
+        return ""
+    listed = " and ".join(f"{n} {c:.0f}×" for n, c in zip(newest, costs))
+    return (f" The newest rows are not cheaper than EfficientNet-B0 ({listed} its multiply-adds): "
+            f"they were designed for large datasets and long training recipes.")
+
+
+def trend_markdown(rows: list[dict]) -> str:
+    """Chapter 9's reading of its comparison table, as Markdown computed from the rows.
+
+    It names the steps at which accuracy fell, compares the pairs in :data:`PAIRS` that are
+    present, and says where depth peaked. Rows missing from a short table are left out of the
+    text rather than described.
+
+    Args:
+        rows: rows of :func:`dldna.experiments.comparison.comparison_table`.
+
+    Raises:
+        ValueError: when ``rows`` is empty.
+    """
+    if not rows:
+        raise ValueError("rows must hold at least one row of the comparison table")
+    scored = [r for r in rows if r.get("top-1 (%)") is not None]
+    parts = []
+    if len(scored) >= 2:
+        best = max(scored, key=lambda r: r["top-1 (%)"])
+        drops = accuracy_drops(rows)
+        fell = ("; it fell at " + count_words(len(drops), "step") + ": " + ", ".join(
+            f"{a} → {b} ({lost:.1f} points)" for a, b, lost in drops)) if drops else \
+            "; it never fell from one row to the next"
+        parts.append(f"Read down the table, in order of publication: top-1 accuracy rose from "
+                     f"{scored[0]['architecture']}'s {scored[0]['top-1 (%)']:.1f} % to "
+                     f"{best['architecture']}'s {best['top-1 (%)']:.1f} %{fell}. "
+                     f"Efficiency tells a different story from pair to pair:")
+        labels = {r["architecture"] for r in scored}
+        bullets = [_pair_bullet(rows, a, b) for a, b in PAIRS if {a, b} <= labels]
+        if bullets:
+            parts.append("\n".join(bullets))
+        else:
+            parts[-1] = parts[-1].replace(" Efficiency tells a different story from pair to "
+                                          "pair:", "")
+    parts.append(_depth_sentences(rows) + _newest_sentence(rows))
+    return "\n\n".join(parts)
+
+
+def count_words(n: int, noun: str) -> str:
+    """``n`` in words up to ten, with the noun in the right number: "one step", "three steps"."""
+    words = ["no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"]
+    return f"{words[n] if 0 <= n <= 10 else n} {noun}{'' if n == 1 else 's'}"
