@@ -132,7 +132,7 @@ def _newest_sentence(rows: list[dict]) -> str:
 def trend_markdown(rows: list[dict]) -> str:
     """Chapter 9's reading of its comparison table, as Markdown computed from the rows.
 
-    It names the steps at which accuracy fell, compares the pairs in :data:`PAIRS` that are
+    It names the steps at which accuracy fell, compares the pairs in ``PAIRS`` that are
     present, and says where depth peaked. Rows missing from a short table are left out of the
     text rather than described.
 
