@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from dldna.data.elpv import ElpvData
-from dldna.experiments import solar
+from dldna.experiments import solar, solar_runs
 from dldna.experiments import solar_report as report
 
 
@@ -61,12 +61,12 @@ def test_binary_scores_come_from_the_four_class_probabilities():
 def test_the_assembled_network_matches_its_head_on_cached_maps_and_checks_inputs():
     cells = _cells(48, side=64)
     split = solar.stratified_split(cells, 0.25)
-    transfer = solar.cached_top(cells.images, 64, 2)
-    head = solar.pooling_head(transfer, cells.label, split.train, solar.Recipe(epochs=2))
-    net = solar.assemble(transfer, head)
+    transfer = solar_runs.cached_top(cells.images, 64, 2)
+    head = solar_runs.pooling_head(transfer, cells.label, split.train, solar.Recipe(epochs=2))
+    net = solar_runs.assemble(transfer, head)
     x = solar.resize(cells.images[split.test], 64)
-    cached = solar.probabilities(head, transfer.maps[split.test])
-    assert torch.allclose(solar.probabilities(net, x), cached, atol=1e-5)
+    cached = solar_runs.probabilities(head, transfer.maps[split.test])
+    assert torch.allclose(solar_runs.probabilities(net, x), cached, atol=1e-5)
     with pytest.raises(ValueError, match="N×1×64×64"):
         net(torch.rand(2, 3, 64, 64))
     with pytest.raises(ValueError, match="N×1×64×64"):
