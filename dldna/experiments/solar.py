@@ -38,7 +38,8 @@ class SolarScale:
         every: keep every ``every``-th cell of ELPV (1: all 2,624).
         size: input side of the transfer models in pixels (ELPV cells are 300 px).
         top_epochs: epochs of the "top" strategy on cached feature maps.
-        head_epochs: epochs of the light :class:`PoolingHead` on the same maps.
+        head_epochs: epochs of the light
+            :class:`~dldna.experiments.solar_runs.PoolingHead` on the same maps.
         top_stages: MobileNetV2 stages the "top" strategy trains.
         full_size: input side for the "full" strategy (the whole network trains on images).
         full_epochs: epochs of the "full" strategy.

@@ -96,7 +96,8 @@ def view_maps(transfer: Transfer, images: Tensor, view: str) -> Tensor:
 
 def assemble(transfer: Transfer, head: nn.Module) -> SolarNet:
     """The whole classifier for deployment: the frozen prefix up to the cut, then ``head`` (a
-    trained top or a :class:`PoolingHead`), inside a :class:`SolarNet` (copies, in eval mode)."""
+    trained top or a :class:`PoolingHead`), inside a
+    :class:`~dldna.experiments.solar.SolarNet` (copies, in eval mode)."""
     last = int(transfer.cut.rpartition(".")[2])
     prefix = copy.deepcopy(transfer.net.backbone.features[:last + 1])
     backbone = nn.Sequential(prefix, copy.deepcopy(head))
@@ -148,8 +149,9 @@ def majority(y: Tensor, split: Split) -> Tensor:
 
 def scratch(images: Tensor, y: Tensor, split: Split, size: int, recipe: Recipe, *,
             seed: int = 0, device: torch.device | str = "cpu") -> tuple[Tensor, dict[str, float]]:
-    """Train :class:`ScratchCNN` on the cells at ``size`` px; returns test probabilities and the
-    normalisation, whose mean and standard deviation come from the training cells only."""
+    """Train :class:`~dldna.experiments.solar.ScratchCNN` on the cells at ``size`` px; returns
+    test probabilities and the normalisation, whose mean and standard deviation come from the
+    training cells only."""
     x = resize(images, size)
     mean, std = float(x[split.train].mean()), float(x[split.train].std())
     x = (x - mean) / std
