@@ -101,7 +101,7 @@ def degradation_settings(profile: str | None = None) -> DegradationSettings:
         # depths at which, on 5 seeds, the plain net's loss clearly rises and the residual's falls
         cpu=DegradationSettings("digits", (8, 14, 20), (0, 1, 2, 3, 4),
                                 RunSize(epochs=3, batch_size=64, width=8), 0.05),
-        gpu=DegradationSettings("cifar10", (20, 32, 56), (0, 1),
+        gpu=DegradationSettings("cifar10", (20, 32, 56), (0, 1, 2, 3, 4),
                                 RunSize(epochs=20, batch_size=128, width=16), 0.1))
 
 
