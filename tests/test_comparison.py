@@ -34,6 +34,7 @@ def test_flowchart_names_the_four_recommendations():
     text = " ".join(t.get_text() for t in fig.axes[0].texts)
     for name in ("MobileNetV3", "ResNet-50", "EfficientNet-B7", "Transfer learning"):
         assert name in text
+    assert "ViT-B/16" in text and "ViT-L" not in text  # a ViT that the chapter's table has
 
 
 # ---------------------------------------------------------------- registry names (issue 22)

@@ -115,6 +115,8 @@ def test_stochastic_depth_is_identity_in_eval_and_at_zero():
     assert layer(x) is x
     assert StochasticDepth(0.0)(x) is x
     assert repr(StochasticDepth(0.2, "batch")) == "StochasticDepth(p=0.2, mode=batch)"
+    # a linearly growing rate such as 0.2 * 3 / 16 prints short, not as 0.037500000000000006
+    assert repr(StochasticDepth(0.2 * 3 / 16)) == "StochasticDepth(p=0.0375, mode=row)"
 
 
 @pytest.mark.parametrize("p, mode, match", [(1.5, "row", "p"), (-0.1, "row", "p"),

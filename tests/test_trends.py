@@ -71,7 +71,7 @@ def test_trend_markdown_reads_the_pairs_present_and_the_depth_peak():
     assert "GoogLeNet to ResNet-50" not in text  # ResNet-50 is not in these rows
     assert "deepest network here is EfficientNet-B0 (82" in text
     assert "Later designs are shallower: ViT-B/16 (50)." in text
-    assert "ViT-B/16 45×" in text  # not cheaper than B0
+    assert "ViT-B/16 45.1×" in text  # not cheaper than B0, rounded as in the bullet
 
 
 def test_trend_markdown_of_a_short_table_claims_nothing_about_absent_rows():
@@ -81,3 +81,29 @@ def test_trend_markdown_of_a_short_table_claims_nothing_about_absent_rows():
     assert "Depth did not grow" not in text
     with pytest.raises(ValueError, match="rows"):
         trends.trend_markdown([])
+
+
+def test_accuracy_differences_are_those_of_the_rounded_values_the_table_shows():
+    rows = [{"architecture": "GoogLeNet", "year": 2014, "depth": 22, "params (M)": 6.6,
+             "GMACs": 1.5, "top-1 (%)": 69.778},
+            {"architecture": "ResNet-50", "year": 2015, "depth": 50, "params (M)": 25.6,
+             "GMACs": 4.1, "top-1 (%)": 76.130},
+            {"architecture": "MobileNetV2", "year": 2018, "depth": 53, "params (M)": 3.5,
+             "GMACs": 0.3, "top-1 (%)": 71.878}]
+    # 76.1 − 69.8 = 6.3 and 76.1 − 71.9 = 4.2, although the raw differences round to 6.4 and 4.3
+    assert trends.pair_reading(rows, "GoogLeNet", "ResNet-50")["accuracy"] == "6.3 points more"
+    assert trends.accuracy_drops(rows) == [("ResNet-50", "MobileNetV2", 4.2)]
+    assert "MobileNetV2 (4.2 points)" in trends.trend_markdown(rows)
+
+
+def test_year_notes_name_the_rows_published_later_than_they_appeared():
+    rows = [{"architecture": "ResNet-50", "year": 2015, "cite": "he2016deep"},
+            {"architecture": "VGG-16", "year": 2014, "cite": "simonyan2014very"},
+            {"architecture": "ViT-B/16", "year": 2020, "cite": "dosovitskiy2021image"}]
+    bib = ("@inproceedings{he2016deep,\n  booktitle = {Computer Vision (CVPR)},\n"
+           "  year = {2016}\n}\n@inproceedings{dosovitskiy2021image,\n"
+           "  booktitle = {Learning Representations (ICLR)}, year = {2021}\n}\n")
+    assert trends.year_notes(rows, bib) == ("ResNet-50 (2015; cited: CVPR 2016) and "
+                                            "ViT-B/16 (2020; cited: ICLR 2021)")
+    assert trends.year_notes(rows[:2]) == "ResNet-50 (2015; cited: 2016)"
+    assert trends.year_notes(rows[1:2]) == ""

@@ -295,14 +295,14 @@ def decision_flowchart():
     question = dict(boxstyle="round,pad=0.4", fc="#fff3cd", ec="#b8860b")
     answer = dict(boxstyle="round,pad=0.4", fc="#e7f0fa", ec="#1f77b4")
     boxes = {
-        "data": (5, 9.1, "Fewer than about 1,000\nlabelled images?", question),
+        "data": (5, 9.1, "Fewer than about 1,000\nlabelled photos?", question),
         "transfer": (8.4, 6.9, "Transfer learning:\nfine-tune a pretrained\nnetwork",
                      answer),
         "where": (3.2, 6.9, "Where does the\nmodel run?", question),
         "edge": (1.3, 3.0, "Phone / edge:\nMobileNetV3,\nEfficientNet-B0\n(Lite)", answer),
         "server": (4.9, 3.0, "Server, latency\ncounts:\nEfficientNet-B1–B3,\nResNet-50",
                    answer),
-        "best": (8.4, 3.0, "Best accuracy,\ncompute to spare:\nEfficientNet-B7,\nViT-L "
+        "best": (8.4, 3.0, "Best accuracy,\ncompute to spare:\nEfficientNet-B7,\nViT-B/16 "
                  "(big pre-\ntraining data)", answer),
     }
     texts = {key: ax.text(x, y, text, ha="center", va="center", fontsize=9.5, bbox=style)

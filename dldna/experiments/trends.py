@@ -1,13 +1,21 @@
 """What chapter 9's comparison table says about trends, read off its rows.
 
 The chapter's prose compares pairs of rows ("ResNet-50 has 3.9× GoogLeNet's parameters for
-6.4 points more") and says where depth did and did not grow. These helpers compute those
+6.3 points more") and says where depth did and did not grow. These helpers compute those
 phrases from the rows of :func:`dldna.experiments.comparison.comparison_table`, so the text
-cannot drift from the table.
+cannot drift from the table. Differences of accuracies are taken between the values as the
+table shows them (one decimal), so a reader who subtracts two cells gets the number in the text.
 """
 from __future__ import annotations
 
-__all__ = ["pair_reading", "depth_reading", "accuracy_drops", "trend_markdown"]
+import re
+
+__all__ = ["pair_reading", "depth_reading", "accuracy_drops", "trend_markdown", "year_notes"]
+
+
+def _shown(accuracy: float) -> float:
+    """A top-1 accuracy as the table shows it: rounded to one decimal."""
+    return float(f"{accuracy:.1f}")
 
 
 def _by_label(rows: list[dict], label: str) -> dict:
@@ -28,7 +36,8 @@ def pair_reading(rows: list[dict], base: str, other: str) -> dict[str, str]:
 
     Returns:
         ``params`` and ``macs`` as ``"3.9×"`` (other over base), ``accuracy`` as
-        ``"6.4 points more"`` or ``"… less"`` (other's top-1 against base's), and
+        ``"6.3 points more"`` or ``"… less"`` (other's top-1 against base's, both rounded to one
+        decimal first, as the table shows them), and
         ``per_param`` as ``"higher"`` or ``"lower"``: other's top-1 per parameter against base's.
 
     Raises:
@@ -38,7 +47,7 @@ def pair_reading(rows: list[dict], base: str, other: str) -> dict[str, str]:
     for row in (a, b):
         if row.get("top-1 (%)") is None:
             raise ValueError(f"row {row['architecture']!r} has no ImageNet top-1 accuracy")
-    gain = b["top-1 (%)"] - a["top-1 (%)"]
+    gain = _shown(b["top-1 (%)"]) - _shown(a["top-1 (%)"])
     per_a = a["top-1 (%)"] / a["params (M)"]
     per_b = b["top-1 (%)"] / b["params (M)"]
     return {"params": f"{b['params (M)'] / a['params (M)']:.1f}×",
@@ -74,14 +83,16 @@ def accuracy_drops(rows: list[dict]) -> list[tuple[str, str, float]]:
     """The steps down the table at which ImageNet top-1 accuracy fell.
 
     Rows without an accuracy (LeNet-5) are skipped; each step compares a row with the previous
-    row that has one.
+    row that has one, with both accuracies rounded to one decimal as the table shows them.
 
     Returns:
-        ``(earlier, later, points lost)`` for each step at which accuracy fell.
+        ``(earlier, later, points lost)`` for each step at which the shown accuracy fell.
     """
     scored = [r for r in rows if r.get("top-1 (%)") is not None]
-    return [(a["architecture"], b["architecture"], a["top-1 (%)"] - b["top-1 (%)"])
-            for a, b in zip(scored, scored[1:]) if b["top-1 (%)"] < a["top-1 (%)"]]
+    return [(a["architecture"], b["architecture"],
+             round(_shown(a["top-1 (%)"]) - _shown(b["top-1 (%)"]), 1))
+            for a, b in zip(scored, scored[1:])
+            if _shown(b["top-1 (%)"]) < _shown(a["top-1 (%)"])]
 
 
 # The pairs the chapter reads, as (reference row, compared row); a pair is read when both are there.
@@ -124,7 +135,7 @@ def _newest_sentence(rows: list[dict]) -> str:
     costs = [_by_label(rows, n)["GMACs"] / b0["GMACs"] for n in newest]
     if min(costs) <= 1:
         return ""
-    listed = " and ".join(f"{n} {c:.0f}×" for n, c in zip(newest, costs))
+    listed = " and ".join(f"{n} {_times(c)}" for n, c in zip(newest, costs))
     return (f" The newest rows are not cheaper than EfficientNet-B0 ({listed} its multiply-adds): "
             f"they were designed for large datasets and long training recipes.")
 
@@ -171,3 +182,40 @@ def count_words(n: int, noun: str) -> str:
     """``n`` in words up to ten, with the noun in the right number: "one step", "three steps"."""
     words = ["no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"]
     return f"{words[n] if 0 <= n <= 10 else n} {noun}{'' if n == 1 else 's'}"
+
+
+def _cited_year(key: str, bib: str | None) -> tuple[int | None, str]:
+    """Year and venue abbreviation of a bibliography entry (without ``bib``: the key's year)."""
+    if bib is not None:
+        match = re.search(r"@\w+\{" + re.escape(key) + r",(.*?)(?=\n@|\Z)", bib, re.S)
+        if match:
+            entry = match.group(1)
+            year = re.search(r"\byear\s*=\s*\{?(\d{4})", entry)
+            venue = re.search(r"\b(?:booktitle|journal)\s*=\s*\{[^}]*\(([^)]+)\)", entry)
+            if year:
+                return int(year.group(1)), venue.group(1) if venue else ""
+    digits = re.search(r"(\d{4})", key)
+    return (int(digits.group(1)) if digits else None), ""
+
+
+def year_notes(rows: list[dict], bib: str | None = None) -> str:
+    """The rows whose year (of the first public version) differs from the cited publication's.
+
+    Args:
+        rows: rows of the comparison table (need ``architecture``, ``year`` and ``cite``).
+        bib: the text of the book's BibTeX file, for the cited year and venue; without it the
+            year is read from the citation key (``he2016deep``: 2016) and no venue is named.
+
+    Returns:
+        e.g. ``"ResNet-50 (2015; cited: CVPR 2016) and ViT-B/16 (2020; cited: ICLR 2021)"``, or
+        ``""`` when every year agrees.
+    """
+    notes = []
+    for row in rows:
+        year, venue = _cited_year(row.get("cite") or "", bib)
+        if year is not None and row.get("year") is not None and year != row["year"]:
+            cited = f"{venue} {year}" if venue else f"{year}"
+            notes.append(f"{row['architecture']} ({row['year']}; cited: {cited})")
+    if len(notes) <= 1:
+        return "".join(notes)
+    return ", ".join(notes[:-1]) + " and " + notes[-1]

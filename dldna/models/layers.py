@@ -196,7 +196,7 @@ class StochasticDepth(nn.Module):
         return stochastic_depth(x, self.p, self.mode, self.training)
 
     def extra_repr(self) -> str:
-        return f"p={self.p}, mode={self.mode}"
+        return f"p={self.p:.4g}, mode={self.mode}"  # 0.0375, not 0.037500000000000006
 
 
 class LayerNorm2d(nn.LayerNorm):
