@@ -4,7 +4,8 @@ from __future__ import annotations
 import pytest
 import torch
 
-from dldna.experiments.activation_speed import activation_race, race_summary, steps_to_error, tiny_cnn
+from dldna.experiments.activation_speed import (activation_race, head_to_head, race_summary,
+                                                race_verdict, steps_to_error, tiny_cnn)
 from dldna.data import load
 
 
@@ -35,3 +36,45 @@ def test_bad_arguments():
         steps_to_error("relu", x, y, target=1.5)
     with pytest.raises(ValueError, match="image_size"):
         tiny_cnn("relu", image_size=6)
+
+
+def _runs(relu, tanh):
+    """Fake race results: steps per seed for ReLU and tanh (None: target not reached)."""
+    return ([{"activation": "relu", "seed": s, "steps": n, "curve": []} for s, n in enumerate(relu)]
+            + [{"activation": "tanh", "seed": s, "steps": n, "curve": []}
+               for s, n in enumerate(tanh)])
+
+
+def test_head_to_head_pairs_runs_by_seed():
+    pairs = head_to_head(_runs([10, 20, 30, None], [20, 20, 10, None]))
+    assert pairs == {"first": 1, "second": 1, "tied": 2, "seeds": 4}
+    assert head_to_head(_runs([10, None], [None, 5]))["second"] == 1
+    with pytest.raises(ValueError, match="no seed"):
+        head_to_head(_runs([10], [10]), "relu", "sigmoid")
+
+
+@pytest.mark.parametrize("relu, tanh, outcome", [
+    ([80], [70], "one seed"),
+    ([10, None], [20, 20], "incomplete"),
+    ([10, 20, 30], [40, 50, 60], "relu"),
+    ([80, 80, 90], [70, 70, 80], "tanh"),
+    ([80, 70, 90], [70, 70, 80], "tanh or tie"),
+    ([60, 70], [60, 70], "tie"),
+    ([60, 70], [60, 80], "relu or tie"),
+    ([60, 80], [70, 70], "mixed"),
+])
+def test_race_verdict_has_a_branch_for_every_outcome(relu, tanh, outcome):
+    verdict = race_verdict(_runs(relu, tanh))
+    assert verdict["outcome"] == outcome
+    assert verdict["text"] and verdict["short"]
+    shows = "did not show" in verdict["text"]
+    assert shows == (outcome in ("tanh", "tanh or tie", "tie"))
+
+
+def test_race_verdict_reports_the_medians_and_the_pairs():
+    verdict = race_verdict(_runs([80, 80, 90, 80, 100], [70, 70, 80, 70, 70]))
+    assert verdict["outcome"] == "tanh"
+    assert "(median 80 steps for ReLU, 70 for tanh)" in verdict["text"]
+    mixed = race_verdict(_runs([60, 80], [70, 70]))["text"]
+    assert "first on 1 of the 2 seeds, tanh on 1 (median 70" in mixed
+    assert verdict["pairs"] == {"first": 0, "second": 5, "tied": 0, "seeds": 5}

@@ -141,3 +141,100 @@ def race_summary(runs: list[dict]):
                      "min steps": min(done) if done else None,
                      "max steps": max(done) if done else None})
     return pd.DataFrame(rows).set_index("activation")
+
+
+def head_to_head(runs: list[dict], first: str = "relu", second: str = "tanh") -> dict:
+    """Seed by seed, which of two activations reached the target in fewer steps.
+
+    A seed gives every activation the same initial weights and the same batches, so the runs
+    of one seed form a fair pair. A run that never reached the target loses to one that did;
+    two that both missed it count as a tie.
+
+    Args:
+        runs: the list :func:`activation_race` returns.
+        first: one activation of the pair.
+        second: the other.
+
+    Returns:
+        ``{"first": …, "second": …, "tied": …, "seeds": …}``: the seeds on which ``first``
+        needed fewer steps, those on which ``second`` did, the ties, and the seeds compared.
+    """
+    steps = {(r["activation"], r["seed"]): r["steps"] for r in runs}
+    seeds = [s for a, s in steps if a == first and (second, s) in steps]
+    if not seeds:
+        raise ValueError(f"runs hold no seed with both {first!r} and {second!r}")
+    never = float("inf")
+    wins = {"first": 0, "second": 0, "tied": 0, "seeds": len(seeds)}
+    for s in seeds:
+        a = steps[first, s] if steps[first, s] is not None else never
+        b = steps[second, s] if steps[second, s] is not None else never
+        wins["first" if a < b else "second" if b < a else "tied"] += 1
+    return wins
+
+
+def race_verdict(runs: list[dict]) -> dict:
+    """What a ReLU-against-tanh race showed, in words chosen from its numbers.
+
+    Args:
+        runs: the list :func:`activation_race` returns, with ``"relu"`` and ``"tanh"`` runs.
+
+    Returns:
+        ``outcome`` (``"one seed"``, ``"incomplete"``, ``"relu"`` – ReLU first on every seed –,
+        ``"relu or tie"``, ``"tanh"``, ``"tanh or tie"``, ``"tie"`` or ``"mixed"``), ``text``
+        (a clause for "Here …"), ``short`` (a clause for a summary) and the
+        :func:`head_to_head` counts under ``pairs``.
+    """
+    summary = race_summary(runs)
+    relu, tanh = summary.loc["relu"], summary.loc["tanh"]
+    pairs = head_to_head(runs, "relu", "tanh")
+    n, r_first, t_first, tied = pairs["seeds"], pairs["first"], pairs["second"], pairs["tied"]
+    seeds = f"{n} seed{'' if n == 1 else 's'}"
+    complete = relu["reached"] == relu["runs"] and tanh["reached"] == tanh["runs"]
+    medians = (f"median {relu['median steps']:.0f} steps for ReLU, "
+               f"{tanh['median steps']:.0f} for tanh" if complete else "")
+    if n == 1:
+        outcome = "one seed"
+        text = ("there is only one seed, so the run shows no spread and supports no verdict "
+                "on ReLU against tanh")
+        short = "one seed only, so no verdict"
+    elif not complete:
+        outcome = "incomplete"
+        text = ("not every ReLU or tanh run reached the target, so compare the dots, not the "
+                f"medians: seed by seed, ReLU got there first on {r_first} of {seeds}, tanh on "
+                f"{t_first}")
+        short = "not every ReLU or tanh run reached the target"
+    elif r_first == n:
+        outcome = "relu"
+        apart = (", and every ReLU run before every tanh run"
+                 if relu["max steps"] < tanh["min steps"] else "")
+        text = f"ReLU reached the target before tanh on every one of the {seeds}{apart} ({medians})"
+        short = "ReLU reached the target first on every seed"
+    elif t_first == n:
+        outcome = "tanh"
+        text = (f"tanh reached the target before ReLU on every one of the {seeds} ({medians}): "
+                "ReLU's expected advantage did not show")
+        short = ("tanh reached the target first on every seed; ReLU's expected advantage did "
+                 "not show")
+    elif tied == n:
+        outcome = "tie"
+        text = (f"ReLU and tanh needed the same number of steps on every one of the {seeds}: "
+                "ReLU's expected advantage did not show")
+        short = "ReLU and tanh tied on every seed; ReLU's expected advantage did not show"
+    elif r_first == 0:
+        outcome = "tanh or tie"
+        text = (f"tanh was as fast as or faster than ReLU on every one of the {seeds} (faster on "
+                f"{t_first}, tied on {tied}; {medians}): ReLU's expected advantage did not show")
+        short = ("tanh was as fast as or faster than ReLU on every seed; ReLU's expected "
+                 "advantage did not show")
+    elif t_first == 0:
+        outcome = "relu or tie"
+        text = (f"ReLU was as fast as or faster than tanh on every one of the {seeds} (faster on "
+                f"{r_first}, tied on {tied}; {medians})")
+        short = "ReLU was as fast as or faster than tanh on every seed"
+    else:
+        outcome = "mixed"
+        ties = f", {tied} tied" if tied else ""
+        text = (f"neither won on every seed: ReLU got there first on {r_first} of the {seeds}, "
+                f"tanh on {t_first}{ties} ({medians})")
+        short = "neither ReLU nor tanh was first on every seed"
+    return {"outcome": outcome, "text": text, "short": short, "pairs": pairs}
