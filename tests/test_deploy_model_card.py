@@ -73,3 +73,22 @@ def test_metrics_check_their_interval():
 def test_the_card_is_a_frozen_dataclass():
     with pytest.raises(dataclasses.FrozenInstanceError):
         _card().licence = "MIT"
+
+
+def test_heading_level_moves_every_heading_down():
+    text = _card().render(heading_level=4)
+    assert text.startswith("#### Model card: elpv-mobilenet v1")
+    assert "\n##### Metrics\n" in text and "\n## " not in text
+    assert "\n###### Licence" in _card().render(heading_level=6)  # sections stop at level 6
+    with pytest.raises(ValueError, match="heading_level"):
+        _card().render(heading_level=0)
+
+
+def test_html_has_real_tables_and_escapes_the_fields():
+    page = _card(failure_modes=("p < 1/3 & unsure",)).to_html()
+    assert page.startswith('<div class="model-card">\n<h4>Model card: elpv-mobilenet v1</h4>')
+    assert "<h5>Breakdown</h5>" in page and page.count("<table>") == 2
+    assert "<tr><td>poly</td><td>85.0 % [81.0, 88.0]</td><td>ELPV test, poly</td></tr>" in page
+    assert "<li>p &lt; 1/3 &amp; unsure</li>" in page and "|---|" not in page
+    with pytest.raises(MissingFieldError, match="licence"):
+        _card(licence="").to_html()

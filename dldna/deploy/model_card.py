@@ -5,10 +5,12 @@ modes or the licence empty is worse than none, because it looks complete. :meth:
 raises :class:`MissingFieldError` naming every empty field instead of printing a blank section.
 
 >>> card = ModelCard(name="...", ..., metrics=[Metric("binary accuracy", 0.87, 0.84, 0.89, "test")])
->>> print(card.render())        # Markdown
+>>> print(card.render())        # Markdown, for the file next to the model
+>>> card.to_html(heading_level=4)  # HTML, for a notebook (its tables need no Markdown parser)
 """
 from __future__ import annotations
 
+import html
 import math
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -60,6 +62,14 @@ class Metric:
         return f"{self.value:.3g} [{self.low:.3g}, {self.high:.3g}]"
 
 
+def _levels(heading_level: int) -> tuple[int, int]:
+    """The title's and the sections' heading levels for a title at ``heading_level``."""
+    if not isinstance(heading_level, int) or isinstance(heading_level, bool) \
+            or not 1 <= heading_level <= 6:
+        raise ValueError(f"heading_level must be an int from 1 to 6, got {heading_level!r}")
+    return heading_level, min(heading_level + 1, 6)
+
+
 def _is_empty(value) -> bool:
     if value is None:
         return True
@@ -106,12 +116,7 @@ class ModelCard:
         return [f.name for f in fields(self)
                 if f.name not in self.OPTIONAL and _is_empty(getattr(self, f.name))]
 
-    def render(self) -> str:
-        """The card as Markdown.
-
-        Raises:
-            MissingFieldError: a required field is empty; its message names every one.
-        """
+    def _checked(self) -> None:
         missing = self.missing_fields()
         if missing:
             raise MissingFieldError(missing)
@@ -119,19 +124,75 @@ class ModelCard:
             bad = [m for m in getattr(self, label) if not isinstance(m, Metric)]
             if bad:
                 raise TypeError(f"{label} must hold Metric objects, got {type(bad[0]).__name__}")
-        lines = [f"# Model card: {self.name}", "", "## Model", self.model, "",
-                 "## Data", self.data, "", "## Intended use", self.intended_use, "",
-                 "## Out-of-scope use", self.out_of_scope_use, "", "## Metrics", "",
-                 "| metric | value [interval] | measured on |", "|---|---|---|"]
-        lines += [f"| {m.name} | {m.formatted()} ({m.interval}) | {m.on} |" for m in self.metrics]
-        lines += ["", "## Breakdown", "", "| subgroup | value [interval] | measured on |",
-                  "|---|---|---|"]
-        lines += [f"| {m.name} | {m.formatted()} | {m.on} |" for m in self.breakdown]
-        lines += ["", "## Known failure modes"] + [f"- {mode}" for mode in self.failure_modes]
+
+    def _sections(self) -> list[tuple[str, object]]:
+        """(heading, content) in the card's order: text, a table's rows or a list's items."""
+        metrics = [(m.name, f"{m.formatted()} ({m.interval})", m.on) for m in self.metrics]
+        breakdown = [(m.name, m.formatted(), m.on) for m in self.breakdown]
+        sections = [("Model", self.model), ("Data", self.data),
+                    ("Intended use", self.intended_use),
+                    ("Out-of-scope use", self.out_of_scope_use),
+                    ("Metrics", ("metric", metrics)), ("Breakdown", ("subgroup", breakdown)),
+                    ("Known failure modes", list(self.failure_modes))]
         if self.exports:
-            lines += ["", "## Exports"] + [f"- {item}" for item in self.exports]
-        lines += ["", "## Licence", self.licence, ""]
-        return "\n".join(lines)
+            sections.append(("Exports", list(self.exports)))
+        return sections + [("Licence", self.licence)]
+
+    def render(self, heading_level: int = 1) -> str:
+        """The card as Markdown, for the file that travels with the model.
+
+        Args:
+            heading_level: the level of the card's title (1: ``#``); its sections are one
+                level below (at most 6).
+
+        Raises:
+            MissingFieldError: a required field is empty; its message names every one.
+        """
+        self._checked()
+        title, section = _levels(heading_level)
+        lines = [f"{'#' * title} Model card: {self.name}"]
+        for heading, content in self._sections():
+            lines += ["", f"{'#' * section} {heading}"]
+            if isinstance(content, str):
+                lines.append(content)
+            elif isinstance(content, tuple):
+                first, rows = content
+                lines += ["", f"| {first} | value [interval] | measured on |", "|---|---|---|"]
+                lines += [f"| {a} | {b} | {c} |" for a, b, c in rows]
+            else:
+                lines += [f"- {item}" for item in content]
+        return "\n".join(lines + [""])
+
+    def to_html(self, heading_level: int = 4) -> str:
+        """The card as HTML, for a notebook or an HTML page (tables need no Markdown parser).
+
+        Args:
+            heading_level: the level of the card's title (4: ``<h4>``, small enough for a card
+                shown inside a chapter's section); its sections are one level below (at most 6).
+
+        Raises:
+            MissingFieldError: a required field is empty; its message names every one.
+        """
+        self._checked()
+        title, section = _levels(heading_level)
+        esc = html.escape
+        parts = ['<div class="model-card">',
+                 f"<h{title}>Model card: {esc(self.name)}</h{title}>"]
+        for heading, content in self._sections():
+            parts.append(f"<h{section}>{esc(heading)}</h{section}>")
+            if isinstance(content, str):
+                parts.append(f"<p>{esc(content)}</p>")
+            elif isinstance(content, tuple):
+                first, rows = content
+                parts.append(f"<table><thead><tr><th>{esc(first)}</th><th>value [interval]</th>"
+                             "<th>measured on</th></tr></thead><tbody>")
+                parts += [f"<tr><td>{esc(a)}</td><td>{esc(b)}</td><td>{esc(c)}</td></tr>"
+                          for a, b, c in rows]
+                parts.append("</tbody></table>")
+            else:
+                parts.append("<ul>" + "".join(f"<li>{esc(item)}</li>" for item in content)
+                             + "</ul>")
+        return "\n".join(parts + ["</div>"])
 
     def save(self, path: str | Path) -> Path:
         """Write :meth:`render`'s Markdown to ``path`` (``MissingFieldError`` first if incomplete).

@@ -52,11 +52,11 @@ def _strata(seed: int = 14) -> tuple[np.ndarray, np.ndarray]:
 
 @checker("a pair (train positions, test positions) of integer arrays")
 def check_stratified_split(fn) -> Feedback:
-    """Exercise 14.2: ``fn(labels, types, test_fraction, seed)`` returns ``(train, test)``
+    """Exercise 14.2: ``split_cells(labels, types, test_fraction, seed)`` returns ``(train, test)``
     positions whose every class × type stratum is split in the proportion ``test_fraction``.
 
     Args:
-        fn: the reader's split function.
+        fn: the reader's split function (``split_cells`` in the chapter).
     """
     feedback = Feedback("Exercise 14.2 (a split stratified by class × type)")
     labels, types = _strata()

@@ -10,7 +10,9 @@ of the "top" strategy costs a fraction of a forward pass through the network.
 
 The sizes of every run come from :func:`solar_scale` (one :class:`SolarScale` per profile).
 This module holds the setup (sizes, the split, the networks, the dihedral views, the training
-loop); :mod:`dldna.experiments.solar_runs` holds the baselines and the transfer strategies.
+loop); :mod:`dldna.experiments.solar_runs` holds the baselines and the transfer strategies, and
+:mod:`dldna.experiments.solar_verdicts` the small functions that read the measured intervals
+into the chapter's sentences.
 """
 from __future__ import annotations
 
