@@ -78,3 +78,13 @@ def test_race_verdict_reports_the_medians_and_the_pairs():
     mixed = race_verdict(_runs([60, 80], [70, 70]))["text"]
     assert "first on 1 of the 2 seeds, tanh on 1 (median 70" in mixed
     assert verdict["pairs"] == {"first": 0, "second": 5, "tied": 0, "seeds": 5}
+
+
+@pytest.mark.parametrize("runs, error, match", [
+    ([], TypeError, "non-empty list"),
+    ([{"activation": "relu"}], ValueError, "'activation', 'seed' and 'steps'"),
+    ([{"activation": "relu", "seed": 0, "steps": 5}], ValueError, "no tanh runs"),
+])
+def test_race_verdict_names_what_is_wrong_with_its_runs(runs, error, match):
+    with pytest.raises(error, match=match):
+        race_verdict(runs)

@@ -64,3 +64,14 @@ def test_steps_and_goal_verdicts_follow_the_numbers():
     assert "the interval of A includes 86 %" in goal
     assert verdicts.interval_position(0.8842, Interval(0.78, 0.747, 0.812)) == "above"
     assert verdicts.percent(0.8672) == "86.7 %"
+
+
+def test_verdicts_refuse_bare_numbers_where_an_interval_is_needed():
+    with pytest.raises(TypeError, match="difference must be a dldna.evaluate.Interval"):
+        verdicts.effect(0.02, "the head")
+    with pytest.raises(TypeError, match=r"scores\['A'\]"):
+        verdicts.goal_verdict(0.86, {"A": 0.87})
+    with pytest.raises(ValueError, match="at least one model"):
+        verdicts.goal_verdict(0.86, {})
+    with pytest.raises(TypeError, match="fraction"):
+        verdicts.percent("86 %")

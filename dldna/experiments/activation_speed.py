@@ -124,6 +124,21 @@ def activation_race(images: Tensor, labels: Tensor,
             for a in activations for s in seeds]
 
 
+def _check_runs(runs, needed: tuple[str, ...] = ()) -> None:
+    """``runs`` must be a non-empty list of dicts with ``activation``, ``seed`` and ``steps``,
+    holding every activation in ``needed``."""
+    if not isinstance(runs, (list, tuple)) or not runs:
+        raise TypeError(f"runs must be the non-empty list activation_race returns, got {runs!r}")
+    for run in runs:
+        if not isinstance(run, dict) or not {"activation", "seed", "steps"} <= set(run):
+            raise ValueError("each run must be a dict with 'activation', 'seed' and 'steps' "
+                             f"(as activation_race returns), got {run!r}")
+    missing = [a for a in needed if a not in {r["activation"] for r in runs}]
+    if missing:
+        raise ValueError(f"runs has no {' or '.join(missing)} runs; race_verdict needs both "
+                         "'relu' and 'tanh'")
+
+
 def race_summary(runs: list[dict]):
     """One row per activation: median, min and max steps, and how many runs reached the target.
 
@@ -132,6 +147,7 @@ def race_summary(runs: list[dict]):
     """
     import pandas as pd
 
+    _check_runs(runs)
     rows = []
     for activation in dict.fromkeys(r["activation"] for r in runs):
         steps = [r["steps"] for r in runs if r["activation"] == activation]
@@ -184,6 +200,7 @@ def race_verdict(runs: list[dict]) -> dict:
         (a clause for "Here …"), ``short`` (a clause for a summary) and the
         :func:`head_to_head` counts under ``pairs``.
     """
+    _check_runs(runs, ("relu", "tanh"))
     summary = race_summary(runs)
     relu, tanh = summary.loc["relu"], summary.loc["tanh"]
     pairs = head_to_head(runs, "relu", "tanh")

@@ -17,8 +17,16 @@ from ..evaluate.intervals import Interval, bootstrap_means
 SHORT_CLASSES = ("p=0", "p=1/3", "p=2/3", "p=1")
 
 
+def _check_interval(value, name: str) -> None:
+    if not isinstance(value, Interval):
+        raise TypeError(f"{name} must be a dldna.evaluate.Interval (e.g. from "
+                        f"paired_difference or bootstrap_ci), got {type(value).__name__}")
+
+
 def percent(fraction: float, digits: int = 1) -> str:
     """A fraction as the chapter writes percentages: ``0.867`` → ``"86.7 %"``."""
+    if isinstance(fraction, bool) or not isinstance(fraction, (int, float, np.number)):
+        raise TypeError(f"fraction must be a number such as 0.867, got {fraction!r}")
     return f"{100 * fraction:.{digits}f} %"
 
 
@@ -31,6 +39,7 @@ def effect(difference: Interval, what: str) -> str:
             :func:`dldna.evaluate.paired_difference`.
         what: the model it was measured on, as the sentence names it.
     """
+    _check_interval(difference, "difference")
     if difference.low > 0:
         return f"helped {what}"
     if difference.high < 0:
@@ -78,6 +87,7 @@ def gap_verdict(difference: Interval, a: str, b: str) -> str:
         a: the name of group A.
         b: the name of group B.
     """
+    _check_interval(difference, "difference")
     if difference.includes(0.0):
         return (f"the interval includes 0, so this test split cannot tell whether {a} or {b} "
                 "cells are classified better")
@@ -139,6 +149,7 @@ def _how_many(part: int, whole: int) -> str:
 
 def effect_word(difference: Interval) -> str:
     """"a significant gain", "a significant loss" or "a tie (the interval includes 0)"."""
+    _check_interval(difference, "difference")
     if difference.low > 0:
         return "a significant gain"
     if difference.high < 0:
@@ -156,6 +167,10 @@ def steps_verdict(reference: str, reference_score: Interval, steps: dict[str, In
         steps: the accuracy of each later model, by the name the sentence uses.
         final_vs_reference: the paired difference final model − reference.
     """
+    _check_interval(reference_score, "reference_score")
+    _check_interval(final_vs_reference, "final_vs_reference")
+    for name, score in steps.items():
+        _check_interval(score, f"steps[{name!r}]")
     above = [name for name, score in steps.items() if score.estimate > reference_score.estimate]
     if not above:
         text = (f"none of the steps after {reference} ({', '.join(steps)}) raised binary "
@@ -175,6 +190,10 @@ def goal_verdict(goal: float, scores: dict[str, Interval]) -> str:
         goal: the target, as a fraction.
         scores: accuracy with interval of each model, by the name the sentence uses.
     """
+    if not scores:
+        raise ValueError("scores must name at least one model")
+    for name, score in scores.items():
+        _check_interval(score, f"scores[{name!r}]")
     said = [f"{name} {'reaches' if s.estimate >= goal else 'misses'} it ({s})"
             for name, s in scores.items()]
     text = " and ".join(said)
@@ -191,6 +210,7 @@ def goal_verdict(goal: float, scores: dict[str, Interval]) -> str:
 
 def interval_position(value: float, interval: Interval) -> str:
     """"above", "below" or "inside": where ``value`` lies relative to ``interval``."""
+    _check_interval(interval, "interval")
     if value > interval.high:
         return "above"
     if value < interval.low:
