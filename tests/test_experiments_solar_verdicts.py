@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import torch
 
 from dldna.evaluate.intervals import Interval
 from dldna.experiments import solar_verdicts as verdicts
@@ -75,3 +76,6 @@ def test_verdicts_refuse_bare_numbers_where_an_interval_is_needed():
         verdicts.goal_verdict(0.86, {})
     with pytest.raises(TypeError, match="fraction"):
         verdicts.percent("86 %")
+    with pytest.raises(TypeError, match="fraction"):
+        verdicts.percent(torch.tensor([0.1, 0.2]))
+    assert verdicts.percent(torch.tensor(0.5976), 0) == verdicts.percent(np.float32(0.5976), 0)

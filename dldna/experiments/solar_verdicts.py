@@ -25,9 +25,13 @@ def _check_interval(value, name: str) -> None:
 
 def percent(fraction: float, digits: int = 1) -> str:
     """A fraction as the chapter writes percentages: ``0.867`` → ``"86.7 %"``."""
-    if isinstance(fraction, bool) or not isinstance(fraction, (int, float, np.number)):
+    try:  # a Python or numpy number, or a one-element tensor
+        value = float(fraction) if not isinstance(fraction, (str, bool)) else None
+    except (TypeError, ValueError, RuntimeError):
+        value = None
+    if value is None:
         raise TypeError(f"fraction must be a number such as 0.867, got {fraction!r}")
-    return f"{100 * fraction:.{digits}f} %"
+    return f"{100 * value:.{digits}f} %"
 
 
 def effect(difference: Interval, what: str) -> str:
